@@ -1,0 +1,276 @@
+/* Byte buffers, the bounds-checked cursor, the checksum and error messages. */
+#include "bytes.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#define XXH_INLINE_ALL
+#include <xxhash.h>
+
+void bv_buf_init(bv_buf *b)
+{
+    b->data = NULL;
+    b->len = 0;
+    b->cap = 0;
+    b->oom = 0;
+}
+
+void bv_buf_release(bv_buf *b)
+{
+    free(b->data);
+    bv_buf_init(b);
+}
+
+int bv_buf_reserve(bv_buf *b, size_t extra)
+{
+    if (b->oom)
+        return BV_E_NOMEM;
+    if (extra <= b->cap - b->len)
+        return BV_OK;
+    if (extra > SIZE_MAX / 2 - b->len) {
+        b->oom = 1;
+        return BV_E_NOMEM;
+    }
+    size_t need = b->len + extra;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < need)
+        cap *= 2;
+    uint8_t *n = realloc(b->data, cap);
+    if (!n) {
+        b->oom = 1;
+        return BV_E_NOMEM;
+    }
+    b->data = n;
+    b->cap = cap;
+    return BV_OK;
+}
+
+void bv_buf_put(bv_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || bv_buf_reserve(b, n) != BV_OK)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+
+void bv_buf_put_u8(bv_buf *b, uint8_t v)
+{
+    if (bv_buf_reserve(b, 1) != BV_OK)
+        return;
+    b->data[b->len++] = v;
+}
+
+void bv_buf_put_u16le(bv_buf *b, uint16_t v)
+{
+    uint8_t t[2];
+    bv_wr16(t, v);
+    bv_buf_put(b, t, 2);
+}
+
+void bv_buf_put_u32le(bv_buf *b, uint32_t v)
+{
+    uint8_t t[4];
+    bv_wr32(t, v);
+    bv_buf_put(b, t, 4);
+}
+
+void bv_buf_put_u64le(bv_buf *b, uint64_t v)
+{
+    uint8_t t[8];
+    bv_wr64(t, v);
+    bv_buf_put(b, t, 8);
+}
+
+void bv_buf_put_varint(bv_buf *b, uint64_t v)
+{
+    if (bv_buf_reserve(b, 10) != BV_OK)
+        return;
+    uint8_t *p = b->data + b->len;
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    b->len += n;
+}
+
+void bv_buf_put_svarint(bv_buf *b, int64_t v)
+{
+    bv_buf_put_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
+}
+
+void bv_buf_put_str(bv_buf *b, const void *p, size_t n)
+{
+    bv_buf_put_varint(b, n);
+    bv_buf_put(b, p, n);
+}
+
+/* ------------------------------------------------------------ cursor */
+
+int bv_cur_u8(bv_cur *c, uint8_t *v)
+{
+    if (c->left < 1)
+        return BV_E_TRUNCATED;
+    *v = c->p[0];
+    c->p += 1;
+    c->left -= 1;
+    return BV_OK;
+}
+
+int bv_cur_u16le(bv_cur *c, uint16_t *v)
+{
+    if (c->left < 2)
+        return BV_E_TRUNCATED;
+    *v = bv_rd16(c->p);
+    c->p += 2;
+    c->left -= 2;
+    return BV_OK;
+}
+
+int bv_cur_u32le(bv_cur *c, uint32_t *v)
+{
+    if (c->left < 4)
+        return BV_E_TRUNCATED;
+    *v = bv_rd32(c->p);
+    c->p += 4;
+    c->left -= 4;
+    return BV_OK;
+}
+
+int bv_cur_u64le(bv_cur *c, uint64_t *v)
+{
+    if (c->left < 8)
+        return BV_E_TRUNCATED;
+    *v = bv_rd64(c->p);
+    c->p += 8;
+    c->left -= 8;
+    return BV_OK;
+}
+
+int bv_cur_varint(bv_cur *c, uint64_t *v)
+{
+    uint64_t r = 0;
+    size_t i;
+    for (i = 0; i < 10; i++) {
+        if (i >= c->left)
+            return BV_E_TRUNCATED;
+        uint8_t byte = c->p[i];
+        if (i == 9 && byte > 1)
+            return BV_E_CORRUPT; /* more than 64 bits */
+        r |= (uint64_t)(byte & 0x7f) << (7 * i);
+        if (!(byte & 0x80)) {
+            if (byte == 0 && i > 0)
+                return BV_E_CORRUPT; /* non-canonical */
+            c->p += i + 1;
+            c->left -= i + 1;
+            *v = r;
+            return BV_OK;
+        }
+    }
+    return BV_E_CORRUPT;
+}
+
+int bv_cur_varint32(bv_cur *c, uint32_t *v)
+{
+    bv_cur save = *c;
+    uint64_t t;
+    int rc = bv_cur_varint(c, &t);
+    if (rc != BV_OK)
+        return rc;
+    if (t > UINT32_MAX) {
+        *c = save;
+        return BV_E_CORRUPT;
+    }
+    *v = (uint32_t)t;
+    return BV_OK;
+}
+
+int bv_cur_svarint(bv_cur *c, int64_t *v)
+{
+    uint64_t u;
+    int rc = bv_cur_varint(c, &u);
+    if (rc != BV_OK)
+        return rc;
+    *v = (int64_t)(u >> 1) ^ -(int64_t)(u & 1);
+    return BV_OK;
+}
+
+int bv_cur_bytes(bv_cur *c, size_t n, const uint8_t **p)
+{
+    if (c->left < n)
+        return BV_E_TRUNCATED;
+    *p = c->p;
+    c->p += n;
+    c->left -= n;
+    return BV_OK;
+}
+
+int bv_cur_str(bv_cur *c, size_t max, const uint8_t **p, size_t *n)
+{
+    bv_cur save = *c;
+    uint64_t len;
+    int rc = bv_cur_varint(c, &len);
+    if (rc != BV_OK)
+        return rc;
+    if (len > max) {
+        *c = save;
+        return BV_E_CORRUPT;
+    }
+    if (c->left < len) {
+        *c = save;
+        return BV_E_TRUNCATED;
+    }
+    *p = c->p;
+    *n = (size_t)len;
+    c->p += len;
+    c->left -= (size_t)len;
+    return BV_OK;
+}
+
+int bv_cur_skip(bv_cur *c, size_t n)
+{
+    if (c->left < n)
+        return BV_E_TRUNCATED;
+    c->p += n;
+    c->left -= n;
+    return BV_OK;
+}
+
+uint64_t bv_xxh64(const void *p, size_t n)
+{
+    return XXH64(p, n, 0);
+}
+
+int bv_seterr(char *err, size_t errlen, int code, const char *fmt, ...)
+{
+    if (err && errlen) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(err, errlen, fmt, ap);
+        va_end(ap);
+    }
+    return code;
+}
+
+const char *bv_strerror(int code)
+{
+    switch (code) {
+    case BV_OK: return "success";
+    case BV_E_INVAL: return "invalid argument";
+    case BV_E_NOMEM: return "out of memory";
+    case BV_E_IO: return "input/output error";
+    case BV_E_NOSPC: return "no space left on device";
+    case BV_E_CORRUPT: return "corrupt data";
+    case BV_E_TRUNCATED: return "truncated data";
+    case BV_E_VERSION: return "unsupported format version";
+    case BV_E_FOREIGN: return "not a binvault file";
+    case BV_E_LOCKED: return "archive locked by another writer";
+    case BV_E_NOTFOUND: return "not found";
+    case BV_E_STATE: return "not allowed in this state";
+    case BV_E_RANGE: return "value out of range";
+    case BV_E_DECODE: return "cannot decode input";
+    default: return "unknown error";
+    }
+}

@@ -1,0 +1,309 @@
+/* JSON rendering of archive events. */
+#include "jsonl.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static void put_s(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
+
+static void putf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#include <stdarg.h>
+static void putf(bv_buf *b, const char *fmt, ...)
+{
+    char tmp[128];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        bv_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+/* Length of a valid UTF-8 sequence at p (1..4), or 0 if invalid. */
+static size_t utf8_len(const uint8_t *p, size_t n)
+{
+    uint8_t c = p[0];
+    size_t len;
+    uint32_t cp;
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf) {
+        len = 2;
+        cp = c & 0x1f;
+    } else if (c >= 0xe0 && c <= 0xef) {
+        len = 3;
+        cp = c & 0x0f;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (n < len)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+        cp = (cp << 6) | (p[i] & 0x3f);
+    }
+    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+        return 0;
+    return len;
+}
+
+void bv_json_string(bv_buf *b, const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    bv_buf_put_u8(b, '"');
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        if (c == '"' || c == '\\') {
+            bv_buf_put_u8(b, '\\');
+            bv_buf_put_u8(b, c);
+            i++;
+        } else if (c < 0x20) {
+            switch (c) {
+            case '\n': put_s(b, "\\n"); break;
+            case '\r': put_s(b, "\\r"); break;
+            case '\t': put_s(b, "\\t"); break;
+            default: putf(b, "\\u%04x", c); break;
+            }
+            i++;
+        } else if (c < 0x80) {
+            /* run of plain ASCII */
+            size_t j = i;
+            while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+                j++;
+            bv_buf_put(b, p + i, j - i);
+            i = j;
+        } else {
+            size_t l = utf8_len(p + i, n - i);
+            if (l) {
+                bv_buf_put(b, p + i, l);
+                i += l;
+            } else {
+                putf(b, "\\u%04x", c);
+                i++;
+            }
+        }
+    }
+    bv_buf_put_u8(b, '"');
+}
+
+void bv_json_base64(bv_buf *b, const uint8_t *p, size_t n)
+{
+    static const char tbl[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    bv_buf_put_u8(b, '"');
+    size_t i = 0;
+    for (; i + 3 <= n; i += 3) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+        char o[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], tbl[v & 63]};
+        bv_buf_put(b, o, 4);
+    }
+    if (n - i == 1) {
+        uint32_t v = (uint32_t)p[i] << 16;
+        char o[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], '=', '='};
+        bv_buf_put(b, o, 4);
+    } else if (n - i == 2) {
+        uint32_t v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8;
+        char o[4] = {tbl[v >> 18], tbl[(v >> 12) & 63], tbl[(v >> 6) & 63], '='};
+        bv_buf_put(b, o, 4);
+    }
+    bv_buf_put_u8(b, '"');
+}
+
+void bv_json_time(char *out, size_t outlen, uint64_t us)
+{
+    time_t t = (time_t)(us / 1000000u);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000u));
+}
+
+static void put_frac(bv_buf *b, uint32_t usec, unsigned fsp)
+{
+    if (fsp == 0 || fsp > 6)
+        return;
+    char d[8];
+    snprintf(d, sizeof(d), "%06u", usec);
+    bv_buf_put_u8(b, '.');
+    bv_buf_put(b, d, fsp);
+}
+
+/* Shortest decimal text that reads back to the same value. */
+static void put_double(bv_buf *b, double d, int is_float)
+{
+    char tmp[40];
+    if (!isfinite(d)) {
+        put_s(b, "null");
+        return;
+    }
+    for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
+        snprintf(tmp, sizeof(tmp), "%.*g", prec, d);
+        double back = strtod(tmp, NULL);
+        if (is_float ? (float)back == (float)d : back == d)
+            break;
+    }
+    put_s(b, tmp);
+}
+
+static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
+{
+    unsigned fsp = c ? c->scale : 0;
+    switch (v->kind) {
+    case BV_VAL_NULL: put_s(b, "null"); break;
+    case BV_VAL_INT: putf(b, "%lld", (long long)v->v.i); break;
+    case BV_VAL_UINT:
+    case BV_VAL_YEAR:
+    case BV_VAL_BIT: putf(b, "%llu", (unsigned long long)v->v.u); break;
+    case BV_VAL_FLOAT:
+        put_double(b, (double)v->v.f, 1);
+        break;
+    case BV_VAL_DOUBLE:
+        put_double(b, v->v.d, 0);
+        break;
+    case BV_VAL_DECIMAL: bv_buf_put(b, v->v.s.ptr, v->v.s.len); break;
+    case BV_VAL_DATE:
+        putf(b, "\"%04u-%02u-%02u\"", v->v.dt.year, v->v.dt.month, v->v.dt.day);
+        break;
+    case BV_VAL_DATETIME:
+        putf(b, "\"%04u-%02u-%02u %02u:%02u:%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day, v->v.dt.hour,
+             v->v.dt.minute, v->v.dt.second);
+        put_frac(b, v->v.dt.usec, fsp);
+        bv_buf_put_u8(b, '"');
+        break;
+    case BV_VAL_TIME:
+        putf(b, "\"%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
+             v->v.time.second);
+        put_frac(b, v->v.time.usec, fsp);
+        bv_buf_put_u8(b, '"');
+        break;
+    case BV_VAL_TIMESTAMP: {
+        time_t t = (time_t)v->v.ts.sec;
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        putf(b, "\"%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
+        put_frac(b, v->v.ts.usec, fsp);
+        bv_buf_put_u8(b, '"');
+        break;
+    }
+    case BV_VAL_STRING:
+        if (c && c->charset == 63)
+            bv_json_base64(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
+        else
+            bv_json_string(b, v->v.s.ptr, v->v.s.len);
+        break;
+    case BV_VAL_JSON: bv_buf_put(b, v->v.s.ptr, v->v.s.len); break;
+    case BV_VAL_ENUM:
+        if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
+            bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);
+        else if (v->v.u == 0)
+            put_s(b, "\"\"");
+        else
+            putf(b, "%llu", (unsigned long long)v->v.u);
+        break;
+    case BV_VAL_SET:
+        bv_buf_put_u8(b, '[');
+        for (unsigned i = 0, first = 1; i < 64; i++) {
+            if (!(v->v.u >> i & 1))
+                continue;
+            if (!first)
+                bv_buf_put_u8(b, ',');
+            first = 0;
+            if (c && i < c->nmembers)
+                bv_json_string(b, c->members[i].ptr, c->members[i].len);
+            else
+                putf(b, "%u", i);
+        }
+        bv_buf_put_u8(b, ']');
+        break;
+    default: /* BYTES, GEOMETRY, VECTOR */
+        bv_json_base64(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
+        break;
+    }
+}
+
+static void put_image(bv_buf *b, const char *key, const bv_value *img, const bv_event *ev)
+{
+    putf(b, ",\"%s\":{", key);
+    int first = 1;
+    for (uint32_t i = 0; i < ev->ncols; i++) {
+        const bv_column *c = bv_schema_column(ev->schema, i);
+        if (img[i].kind == BV_VAL_ABSENT)
+            continue;
+        if (!first)
+            bv_buf_put_u8(b, ',');
+        first = 0;
+        bv_json_string(b, c->name.ptr, c->name.len);
+        bv_buf_put_u8(b, ':');
+        put_value(b, &img[i], c);
+    }
+    bv_buf_put_u8(b, '}');
+}
+
+void bv_json_event(bv_buf *b, const bv_event *ev)
+{
+    char ts[40];
+    static const char *const kinds[] = {"xid", "commit", "rollback", "implicit"};
+    put_s(b, "{\"type\":\"");
+    put_s(b, bv_event_type_name(ev->type));
+    put_s(b, "\",\"file\":");
+    bv_json_string(b, ev->pos.file.ptr, ev->pos.file.len);
+    putf(b, ",\"offset\":%llu", (unsigned long long)ev->pos.offset);
+    if (ev->type >= BV_EV_INSERT && ev->type <= BV_EV_DELETE)
+        putf(b, ",\"row\":%u", ev->pos.row);
+    bv_json_time(ts, sizeof(ts), ev->ts_us);
+    putf(b, ",\"ts\":\"%s\"", ts);
+    if (ev->gtid.flavor != BV_GTID_NONE && ev->type != BV_EV_ROTATE && ev->type != BV_EV_NOTE) {
+        char g[128];
+        bv_gtid_format(&ev->gtid, g, sizeof(g));
+        putf(b, ",\"gtid\":\"%s\"", g);
+    }
+    switch (ev->type) {
+    case BV_EV_BEGIN:
+        putf(b, ",\"server_id\":%u,\"thread_id\":%llu", ev->server_id, (unsigned long long)ev->thread_id);
+        break;
+    case BV_EV_INSERT:
+    case BV_EV_UPDATE:
+    case BV_EV_DELETE: {
+        bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+        put_s(b, ",\"database\":");
+        bv_json_string(b, db.ptr, db.len);
+        put_s(b, ",\"table\":");
+        bv_json_string(b, tb.ptr, tb.len);
+        if (ev->type != BV_EV_INSERT)
+            put_image(b, ev->type == BV_EV_UPDATE ? "old" : "data", ev->before, ev);
+        if (ev->type != BV_EV_DELETE)
+            put_image(b, "data", ev->after, ev);
+        break;
+    }
+    case BV_EV_DDL:
+        put_s(b, ",\"database\":");
+        bv_json_string(b, ev->database.ptr, ev->database.len);
+        put_s(b, ",\"sql\":");
+        bv_json_string(b, ev->sql.ptr, ev->sql.len);
+        break;
+    case BV_EV_COMMIT:
+        putf(b, ",\"kind\":\"%s\",\"xid\":%llu,\"end_offset\":%llu", kinds[ev->commit_kind & 3],
+             (unsigned long long)ev->xid, (unsigned long long)ev->end_offset);
+        break;
+    case BV_EV_ROTATE:
+        put_s(b, ",\"new_file\":");
+        bv_json_string(b, ev->new_file.ptr, ev->new_file.len);
+        putf(b, ",\"end_offset\":%llu", (unsigned long long)ev->end_offset);
+        break;
+    case BV_EV_NOTE:
+        putf(b, ",\"level\":\"%s\",\"text\":", ev->note_level ? "warning" : "info");
+        bv_json_string(b, ev->text.ptr, ev->text.len);
+        break;
+    default:
+        break;
+    }
+    bv_buf_put_u8(b, '}');
+}

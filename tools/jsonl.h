@@ -1,0 +1,22 @@
+/* JSON rendering of archive events for `binvault cat` (one object per line)
+ * and the benchmarks' JSON-lines reference. */
+#ifndef BV_JSONL_H
+#define BV_JSONL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "binvault/event.h"
+#include "bytes.h"
+
+/* Append ev as one JSON object (no newline) to b. */
+void bv_json_event(bv_buf *b, const bv_event *ev);
+/* Append a JSON string literal; invalid UTF-8 bytes become \u00XX escapes
+ * of their Latin-1 reading (lossy, display only). */
+void bv_json_string(bv_buf *b, const char *p, size_t n);
+/* Append base64 (standard alphabet, padded) inside quotes. */
+void bv_json_base64(bv_buf *b, const uint8_t *p, size_t n);
+/* Format microseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
+void bv_json_time(char *out, size_t outlen, uint64_t us);
+
+#endif
