@@ -186,7 +186,7 @@ static int cmd_ls(int argc, char **argv)
     bv_buf b;
     bv_buf_init(&b);
     if (!json && bv_archive_count(a))
-        printf("%-44s %-6s %-28s %-28s %-20s %-20s %10s %8s %6s %s\n", "SEGMENT", "STATE", "START", "END",
+        printf("%-50s %-6s %-28s %-28s %-20s %-20s %10s %8s %6s %s\n", "SEGMENT", "STATE", "START", "END",
                "FIRST", "LAST", "EVENTS", "BYTES", "RATIO", "GTID");
     for (size_t k = 0; k < bv_archive_count(a); k++) {
         const bv_segment_info *s = bv_archive_segment(a, k);
@@ -194,7 +194,7 @@ static int cmd_ls(int argc, char **argv)
             fprintf(stderr, "%s ls: %s: %s\n", prog, s->name, s->problem);
             status = EXIT_PROBLEM;
             if (!json)
-                printf("%-44s %-6s %s\n", s->name, "BAD", s->problem);
+                printf("%-50s %-6s %s\n", s->name, "BAD", s->problem);
             continue;
         }
         char first[32], last[32], bytes[16], start[300], end[300];
@@ -229,7 +229,7 @@ static int cmd_ls(int argc, char **argv)
             bv_buf_put(&b, "}\n", 2);
             fwrite(b.data, 1, b.len, stdout);
         } else {
-            printf("%-44s %-6s %-28s %-28s %-20s %-20s %10llu %8s %5.1fx %.*s -> %.*s\n", s->name,
+            printf("%-50s %-6s %-28s %-28s %-20s %-20s %10llu %8s %5.1fx %.*s -> %.*s\n", s->name,
                    s->sealed ? "sealed" : "open", start, end, first, last, (unsigned long long)s->events, bytes,
                    ratio, (int)s->start_gtid_set.len, s->start_gtid_set.ptr ? s->start_gtid_set.ptr : "",
                    (int)s->end_gtid_set.len, s->end_gtid_set.ptr ? s->end_gtid_set.ptr : "");

@@ -55,6 +55,13 @@ int main(int argc, char **argv)
         fprintf(stderr, "bv-gen: %s\n", err);
         return 1;
     }
+    const bv_recovery *rec = bv_writer_recovery(w);
+    if (rec->recovered)
+        printf("bv-gen: recovered open segment %s: kept %llu bytes in %u blocks, cut %llu bytes (%llu events of an "
+               "incomplete transaction)%s\n",
+               rec->segment, (unsigned long long)rec->valid_bytes, rec->blocks_kept,
+               (unsigned long long)rec->bytes_cut, (unsigned long long)rec->events_cut,
+               rec->removed_empty ? "; the segment held no complete transaction and was removed" : "");
     /* Continue the synthetic stream where the archive ends. */
     bv_str f;
     uint64_t off;
@@ -63,6 +70,16 @@ int main(int argc, char **argv)
     snprintf(file, sizeof(file), "%.*s", (int)f.len, f.ptr);
     so.file = file;
     so.start_offset = off;
+    /* ... and after its newest event time, with fresh row ids. */
+    bv_archive *a = NULL;
+    if (bv_archive_open(&a, dir, err, sizeof(err)) == BV_OK) {
+        for (size_t i = 0; i < bv_archive_count(a); i++) {
+            const bv_segment_info *si = bv_archive_segment(a, i);
+            if (si->max_ts_us >= so.start_ts_us)
+                so.start_ts_us = si->max_ts_us + 1000000;
+        }
+        bv_archive_free(a);
+    }
     size_t gl = bv_gtid_set_format(bv_writer_gtid_set(w), NULL, 0);
     (void)gl;
     bv_synth *s = bv_synth_new(&so);
