@@ -26,6 +26,70 @@ typedef struct wblock {
     char last[BV_MAX_NAME + 1];
 } wblock;
 
+/* Open-addressing map from schema hash (never 0 for a finished schema) to
+ * segment-local schema id. */
+typedef struct smap {
+    uint64_t *keys;
+    uint32_t *ids;
+    uint32_t cap, n; /* cap is 0 or a power of two */
+} smap;
+
+static int smap_find(const smap *m, uint64_t h, uint32_t *id)
+{
+    if (!m->cap)
+        return 0;
+    for (uint32_t i = (uint32_t)h & (m->cap - 1);; i = (i + 1) & (m->cap - 1)) {
+        if (m->keys[i] == 0)
+            return 0;
+        if (m->keys[i] == h) {
+            *id = m->ids[i];
+            return 1;
+        }
+    }
+}
+
+static int smap_put(smap *m, uint64_t h, uint32_t id)
+{
+    if ((m->n + 1) * 2 > m->cap) {
+        uint32_t cap = m->cap ? m->cap * 2 : 64;
+        smap g = {calloc(cap, sizeof(uint64_t)), calloc(cap, sizeof(uint32_t)), cap, 0};
+        if (!g.keys || !g.ids) {
+            free(g.keys);
+            free(g.ids);
+            return BV_E_NOMEM;
+        }
+        for (uint32_t i = 0; i < m->cap; i++)
+            if (m->keys[i])
+                smap_put(&g, m->keys[i], m->ids[i]);
+        free(m->keys);
+        free(m->ids);
+        *m = g;
+    }
+    uint32_t i = (uint32_t)h & (m->cap - 1);
+    while (m->keys[i] != 0 && m->keys[i] != h)
+        i = (i + 1) & (m->cap - 1);
+    if (m->keys[i] == 0)
+        m->n++;
+    m->keys[i] = h;
+    m->ids[i] = id;
+    return BV_OK;
+}
+
+static void smap_clear(smap *m)
+{
+    if (m->cap) {
+        memset(m->keys, 0, m->cap * sizeof(uint64_t));
+    }
+    m->n = 0;
+}
+
+static void smap_release(smap *m)
+{
+    free(m->keys);
+    free(m->ids);
+    memset(m, 0, sizeof(*m));
+}
+
 struct bv_writer {
     char *dir;
     int lock_fd;
@@ -43,8 +107,10 @@ struct bv_writer {
     uint64_t seg_events;       /* events in written blocks */
     wblock *blocks;
     uint32_t nblocks, capblocks;
-    uint64_t *schema_hash;     /* index = segment-local schema id */
-    uint32_t nschemas, capschemas;
+    smap schemas;              /* schema hash -> segment-local id */
+    uint32_t nschemas;         /* ids handed out in the open segment */
+    uint64_t last_hash;        /* one-entry cache in front of the map */
+    uint32_t last_id;
     /* pending block */
     bv_buf raw;
     bv_block_meta pend;
@@ -193,6 +259,8 @@ static int create_segment(bv_writer *w, char *err, size_t errlen)
     w->seg_events = 0;
     w->nblocks = 0;
     w->nschemas = 0;
+    smap_clear(&w->schemas);
+    w->last_hash = 0;
     bv_walk_reset_counts(&w->walk);
 out:
     if (fd >= 0) {
@@ -267,6 +335,8 @@ static int seal_segment(bv_writer *w, char *err, size_t errlen)
     w->seg_fd = -1;
     w->nblocks = 0;
     w->nschemas = 0;
+    smap_clear(&w->schemas);
+    w->last_hash = 0;
 out:
     free(f.blocks);
     free(gt);
@@ -279,24 +349,22 @@ out:
 static int schema_id(bv_writer *w, const bv_schema *s, uint32_t *id)
 {
     uint64_t h = bv_schema_hash(s);
-    for (uint32_t i = w->nschemas; i-- > 0;)
-        if (w->schema_hash[i] == h) {
-            *id = i;
-            return BV_OK;
-        }
-    if (w->nschemas == w->capschemas) {
-        uint32_t cap = w->capschemas ? w->capschemas * 2 : 32;
-        uint64_t *n = realloc(w->schema_hash, cap * sizeof(*n));
-        if (!n)
-            return BV_E_NOMEM;
-        w->schema_hash = n;
-        w->capschemas = cap;
+    if (h == w->last_hash && w->last_hash) {
+        *id = w->last_id;
+        return BV_OK;
     }
-    *id = w->nschemas;
-    w->schema_hash[w->nschemas++] = h;
-    bv_record_encode_schema(&w->raw, *id, s);
-    w->pend.schemas++;
-    return bv_buf_status(&w->raw);
+    if (!smap_find(&w->schemas, h, id)) {
+        if (smap_put(&w->schemas, h, w->nschemas))
+            return BV_E_NOMEM;
+        *id = w->nschemas++;
+        bv_record_encode_schema(&w->raw, *id, s);
+        w->pend.schemas++;
+        if (bv_buf_status(&w->raw))
+            return BV_E_NOMEM;
+    }
+    w->last_hash = h;
+    w->last_id = *id;
+    return BV_OK;
 }
 
 static void note_pos(char *dst, const bv_walk *wk)
@@ -420,7 +488,7 @@ void bv_writer_free(bv_writer *w)
     bv_buf_release(&w->blk);
     ZSTD_freeCCtx(w->zc);
     free(w->blocks);
-    free(w->schema_hash);
+    smap_release(&w->schemas);
     free(w->src_uuid);
     free(w->src_version);
     free(w->dir);
@@ -624,16 +692,12 @@ static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end,
     for (uint32_t i = 0; i < keep; i++)
         kept_schemas += r.seg->blocks[i].meta.schemas;
     w->nschemas = 0;
+    smap_clear(&w->schemas);
+    w->last_hash = 0;
     for (uint32_t i = 0; i < kept_schemas && i < r.schemas.n; i++) {
-        if (w->nschemas == w->capschemas) {
-            uint32_t cap = w->capschemas ? w->capschemas * 2 : 32;
-            uint64_t *n = realloc(w->schema_hash, cap * sizeof(*n));
-            if (!n)
-                goto oom;
-            w->schema_hash = n;
-            w->capschemas = cap;
-        }
-        w->schema_hash[w->nschemas++] = bv_schema_hash(r.schemas.v[i]);
+        if (smap_put(&w->schemas, bv_schema_hash(r.schemas.v[i]), i))
+            goto oom;
+        w->nschemas = i + 1;
     }
     bv_walk_release(&w->walk);
     if (whole) {
