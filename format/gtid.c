@@ -135,6 +135,15 @@ static int add_ival(msid *m, uint64_t lo, uint64_t hi)
     return BV_OK;
 }
 
+/* MySQL compares tags case-insensitively and shows them in lowercase. */
+static void lower_tag(char out[BV_GTID_TAG_MAX + 1], const char *tag)
+{
+    size_t i = 0;
+    for (; i < BV_GTID_TAG_MAX && tag[i]; i++)
+        out[i] = (char)tolower((unsigned char)tag[i]);
+    out[i] = 0;
+}
+
 static mdom *find_dom(bv_gtid_set *s, uint32_t domain, int create)
 {
     size_t i = 0;
@@ -173,7 +182,9 @@ int bv_gtid_set_add(bv_gtid_set *s, const bv_gtid *g, char *err, size_t errlen)
     if (g->flavor == BV_GTID_MYSQL) {
         if (g->seq == 0)
             return bv_seterr(err, errlen, BV_E_INVAL, "MySQL GTID number 0 is not valid");
-        msid *m = find_sid(s, g->uuid, g->tag, 1);
+        char tag[BV_GTID_TAG_MAX + 1];
+        lower_tag(tag, g->tag);
+        msid *m = find_sid(s, g->uuid, tag, 1);
         if (!m || add_ival(m, g->seq, g->seq))
             return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
     } else {
@@ -192,7 +203,9 @@ int bv_gtid_set_contains(const bv_gtid_set *s, const bv_gtid *g)
     if (g->flavor != s->flavor)
         return 0;
     if (g->flavor == BV_GTID_MYSQL) {
-        msid *m = find_sid((bv_gtid_set *)s, g->uuid, g->tag, 0);
+        char tag[BV_GTID_TAG_MAX + 1];
+        lower_tag(tag, g->tag);
+        msid *m = find_sid((bv_gtid_set *)s, g->uuid, tag, 0);
         if (!m)
             return 0;
         for (size_t i = 0; i < m->n; i++)
@@ -431,7 +444,8 @@ static int parse_mysql_elem(bv_gtid_set *s, const char *p, size_t n)
         if (len && (isalpha((unsigned char)q[0]) || q[0] == '_')) {
             if (!valid_tag(q, len))
                 return -1;
-            memcpy(tag, q, len);
+            for (size_t k = 0; k < len; k++)
+                tag[k] = (char)tolower((unsigned char)q[k]);
             tag[len] = 0;
         } else {
             const char *dash = memchr(q, '-', len);
@@ -524,7 +538,8 @@ int bv_gtid_parse(bv_gtid *g, const char *text, size_t len, char *err, size_t er
             size_t tl = (size_t)(last - 1 - (c1 + 1));
             if (!valid_tag(c1 + 1, tl))
                 goto bad;
-            memcpy(g->tag, c1 + 1, tl);
+            for (size_t k = 0; k < tl; k++)
+                g->tag[k] = (char)tolower((unsigned char)c1[1 + k]);
             g->tag[tl] = 0;
         }
         g->flavor = BV_GTID_MYSQL;

@@ -37,6 +37,8 @@ int bv_schema_decode(bv_cur *c, bv_schema **out);
 
 /* ------------------------------------------------------------ value codec */
 void bv_value_encode(bv_buf *b, const bv_value *v);
+/* BV_OK when v satisfies every rule bv_value_decode checks. */
+int bv_value_check(const bv_value *v);
 int bv_value_decode(bv_cur *c, bv_value *v);
 
 /* ------------------------------------------------------------ record codec */

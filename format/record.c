@@ -219,6 +219,59 @@ int bv_value_decode(bv_cur *c, bv_value *v)
     return rc;
 }
 
+/* The constraints bv_value_decode enforces, checked before encoding so that
+ * the writer never stores a value that cannot be read back. */
+int bv_value_check(const bv_value *v)
+{
+    switch (v->kind) {
+    case BV_VAL_NULL:
+    case BV_VAL_ABSENT:
+    case BV_VAL_INT:
+    case BV_VAL_UINT:
+    case BV_VAL_FLOAT:
+    case BV_VAL_DOUBLE:
+    case BV_VAL_BIT:
+    case BV_VAL_SET:
+        return BV_OK;
+    case BV_VAL_YEAR:
+        return v->v.u <= 9999 ? BV_OK : BV_E_RANGE;
+    case BV_VAL_ENUM:
+        return v->v.u <= BV_MAX_MEMBERS ? BV_OK : BV_E_RANGE;
+    case BV_VAL_DATE:
+    case BV_VAL_DATETIME:
+        if (v->v.dt.year > 9999 || v->v.dt.month > 12 || v->v.dt.day > 31)
+            return BV_E_RANGE;
+        if (v->kind == BV_VAL_DATETIME && (v->v.dt.hour > 23 || v->v.dt.minute > 59 || v->v.dt.second > 59 ||
+                                           v->v.dt.usec > 999999))
+            return BV_E_RANGE;
+        return BV_OK;
+    case BV_VAL_TIME:
+        return v->v.time.negative <= 1 && v->v.time.hour <= 9999 && v->v.time.minute <= 59 &&
+                       v->v.time.second <= 59 && v->v.time.usec <= 999999
+                   ? BV_OK
+                   : BV_E_RANGE;
+    case BV_VAL_TIMESTAMP:
+        return v->v.ts.usec <= 999999 ? BV_OK : BV_E_RANGE;
+    case BV_VAL_DECIMAL:
+    case BV_VAL_STRING:
+    case BV_VAL_BYTES:
+    case BV_VAL_JSON:
+    case BV_VAL_GEOMETRY:
+    case BV_VAL_VECTOR:
+        if (v->v.s.len > BV_MAX_VALUE || (v->v.s.len && !v->v.s.ptr))
+            return BV_E_RANGE;
+        if (v->kind == BV_VAL_DECIMAL && !valid_decimal((const uint8_t *)v->v.s.ptr, v->v.s.len))
+            return BV_E_RANGE;
+        if (v->kind == BV_VAL_GEOMETRY && v->v.s.len < 4)
+            return BV_E_RANGE;
+        if (v->kind == BV_VAL_VECTOR && v->v.s.len % 4)
+            return BV_E_RANGE;
+        return BV_OK;
+    default:
+        return BV_E_INVAL;
+    }
+}
+
 /* ------------------------------------------------------------ schema table */
 
 void bv_schemas_init(bv_schemas *t)
@@ -528,8 +581,10 @@ int bv_record_decode(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev, int *is_schema, c
         *is_schema = 1;
         return BV_OK;
     }
-    if (type < 1 || type > BV_EV_TYPE_MAX)
+    if (type < 1 || type > BV_EV_TYPE_MAX) {
+        *c = save;
         return bv_seterr(err, errlen, BV_E_CORRUPT, "unknown record type %u", type);
+    }
     ev->type = type;
     ev->pos.file.ptr = ctx->file;
     ev->pos.file.len = ctx->file_len;

@@ -102,6 +102,7 @@ int bv_schema_add_column(bv_schema *s, const bv_column *col, char *err, size_t e
         s->cap = cap;
     }
     bv_column c = *col;
+    c.flags &= (uint16_t)~BV_COL_PRIMARY_KEY; /* derived from the key list */
     c.name.ptr = NULL;
     c.type_name.ptr = NULL;
     c.members = NULL;
@@ -204,6 +205,12 @@ int bv_schema_finish(bv_schema *s, char *err, size_t errlen)
         return bv_seterr(err, errlen, BV_E_INVAL, "bv_schema_finish: NULL schema");
     if (s->finished)
         return BV_OK;
+    if (s->db.len > BV_MAX_NAME || s->table.len > BV_MAX_NAME)
+        return bv_seterr(err, errlen, BV_E_RANGE, "schema %.64s.%.64s: database or table name longer than %d bytes",
+                         s->db.ptr, s->table.ptr, BV_MAX_NAME);
+    if (s->source > BV_SCHEMA_NO_NAMES)
+        return bv_seterr(err, errlen, BV_E_INVAL, "schema %s.%s: unknown schema source %u", s->db.ptr, s->table.ptr,
+                         s->source);
     for (uint32_t i = 0; i < s->ncols; i++)
         if (s->cols[i].flags & ~COL_FLAGS_KNOWN)
             return bv_seterr(err, errlen, BV_E_INVAL, "schema %s.%s column %u: unknown flags 0x%x",
@@ -322,20 +329,12 @@ int bv_schema_decode(bv_cur *c, bv_schema **out)
             }
         }
     }
-    /* The PK flag is derived from the key list: it must agree with it. */
-    for (uint32_t i = 0; i < ncols; i++) {
-        int in_pk = 0;
-        for (uint32_t k = 0; k < npk; k++)
-            in_pk |= pkc[k] == i;
-        if (!!(s->cols[i].flags & BV_COL_PRIMARY_KEY) != in_pk) {
-            rc = BV_E_CORRUPT;
-            goto out;
-        }
-    }
     s->pk_cols = pkc;
     s->pk_prefix = pkp;
     s->npk = npk;
     pkc = pkp = NULL;
+    for (uint32_t k = 0; k < npk; k++)
+        s->cols[s->pk_cols[k]].flags |= BV_COL_PRIMARY_KEY;
     if ((rc = bv_schema_finish(s, NULL, 0)))
         goto out;
     /* Canonical form: re-encoding must give the same bytes. */

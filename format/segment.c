@@ -84,7 +84,7 @@ int bv_segment_name(char *out, size_t outlen, uint64_t seq, bv_str file, uint64_
 {
     char enc[3 * BV_MAX_NAME + 1];
     size_t k = 0;
-    if (file.len > BV_MAX_NAME || seq > 9999999999ull || offset > 999999999999ull)
+    if (file.len == 0 || file.len > BV_MAX_NAME || seq > 9999999999ull || offset > 999999999999ull)
         return BV_E_RANGE;
     for (size_t i = 0; i < file.len; i++) {
         unsigned char c = (unsigned char)file.ptr[i];
@@ -178,8 +178,8 @@ int bv_seg_header_parse(const uint8_t *p, size_t n, bv_seg_header *h, size_t *hl
 {
     memset(h, 0, sizeof(*h));
     if (n < HDR_FIXED)
-        return bv_seterr(err, errlen, n >= BV_SEG_MAGIC_LEN && memcmp(p, BV_SEG_MAGIC, 8) ? BV_E_FOREIGN
-                                                                                           : BV_E_TRUNCATED,
+        return bv_seterr(err, errlen, memcmp(p, BV_SEG_MAGIC, n < BV_SEG_MAGIC_LEN ? n : BV_SEG_MAGIC_LEN) ? BV_E_FOREIGN
+                                                                                                        : BV_E_TRUNCATED,
                          "segment header truncated (%zu bytes)", n);
     if (memcmp(p, BV_SEG_MAGIC, BV_SEG_MAGIC_LEN) != 0)
         return bv_seterr(err, errlen, BV_E_FOREIGN, "bad magic at offset 0: not a binvault segment");
@@ -265,8 +265,10 @@ int bv_block_build(bv_buf *out, const bv_block_meta *m, const uint8_t *raw, size
     int rc = BV_OK;
     bv_buf_init(&meta);
     bv_block_meta_encode(&meta, m);
-    if (meta.oom)
+    if (meta.oom) {
+        bv_buf_release(&meta);
         return BV_E_NOMEM;
+    }
     if (meta.len > 0xffff || raw_len > BV_MAX_BLOCK_RAW) {
         rc = BV_E_RANGE;
         goto out;

@@ -234,6 +234,11 @@ static int create_segment(bv_writer *w, char *err, size_t errlen)
         rc = bv_seterr(err, errlen, rc, "out of memory");
         goto out;
     }
+    if (hb.len > BV_MAX_HEADER) {
+        rc = bv_seterr(err, errlen, BV_E_RANGE, "%s: header of %zu bytes (GTID set text) exceeds the %u-byte limit",
+                       w->seg_name, hb.len, BV_MAX_HEADER);
+        goto out;
+    }
     fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, w->opts.file_mode);
     if (fd < 0) {
         rc = bv_seterr(err, errlen, errno == ENOSPC ? BV_E_NOSPC : BV_E_IO, "%s: cannot create: %s", tmp,
@@ -390,14 +395,19 @@ int bv_writer_append(bv_writer *w, const bv_event *ev, char *err, size_t errlen)
         for (uint32_t i = 0; i < ev->ncols * (ev->type == BV_EV_UPDATE ? 2u : 1u); i++) {
             const bv_value *v = ev->type == BV_EV_UPDATE ? (i < ev->ncols ? &ev->before[i] : &ev->after[i - ev->ncols])
                                                          : (ev->type == BV_EV_INSERT ? &ev->after[i] : &ev->before[i]);
-            if (v->kind > BV_VAL_KIND_MAX)
-                return bv_seterr(err, errlen, BV_E_INVAL, "row at %.*s:%llu: unknown value kind %u",
-                                 (int)ev->pos.file.len, ev->pos.file.ptr, (unsigned long long)ev->pos.offset, v->kind);
+            if (bv_value_check(v) != BV_OK)
+                return bv_seterr(err, errlen, BV_E_INVAL, "%s at %.*s:%llu row %u: column %u: invalid %s value",
+                                 bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
+                                 (unsigned long long)ev->pos.offset, ev->pos.row, i % ev->ncols,
+                                 bv_value_kind_name(v->kind));
         }
     }
     if ((ev->type == BV_EV_DDL && (ev->database.len > BV_MAX_NAME || ev->sql.len > BV_MAX_TEXT)) ||
-        (ev->type == BV_EV_NOTE && ev->text.len > BV_MAX_TEXT))
-        return bv_seterr(err, errlen, BV_E_RANGE, "%s event too large", bv_event_type_name(ev->type));
+        (ev->type == BV_EV_NOTE && (ev->text.len > BV_MAX_TEXT || ev->note_level > BV_NOTE_WARNING)) ||
+        (ev->type == BV_EV_BEGIN && (ev->gtid.flavor > BV_GTID_MARIADB || memchr(ev->gtid.tag, 0, sizeof(ev->gtid.tag)) == NULL)))
+        return bv_seterr(err, errlen, BV_E_INVAL, "%s event at %.*s:%llu: field out of range",
+                         bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
+                         (unsigned long long)ev->pos.offset);
     /* Check the stream rules first, so that nothing is written for an
      * event that would be refused. */
     if ((rc = bv_walk_check(&w->walk, ev, err, errlen)))
@@ -782,6 +792,14 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
     w->opts.source.server_version.ptr = w->src_version;
     w->opts.start_file.ptr = NULL;
     w->opts.start_gtid_set.ptr = NULL;
+    if (opts->source.flavor > BV_GTID_MARIADB || opts->source.server_uuid.len > BV_MAX_NAME ||
+        opts->source.server_version.len > BV_MAX_NAME || opts->start_file.len > BV_MAX_NAME ||
+        opts->start_gtid_set.len > (BV_MAX_HEADER >> 1)) {
+        rc = bv_seterr(err, errlen, BV_E_INVAL,
+                       "source flavor, server uuid/version (max %d bytes), start file or start GTID set out of range",
+                       BV_MAX_NAME);
+        goto out;
+    }
     if (mkdir(dir, opts->dir_mode ? opts->dir_mode : 0750) != 0 && errno != EEXIST) {
         rc = bv_seterr(err, errlen, errno == ENOENT ? BV_E_NOTFOUND : BV_E_IO, "%s: cannot create archive directory: %s",
                        dir, strerror(errno));
