@@ -22,7 +22,7 @@ void bv_buf_release(bv_buf *b)
     bv_buf_init(b);
 }
 
-int bv_buf_reserve(bv_buf *b, size_t extra)
+int bv_buf_grow(bv_buf *b, size_t extra)
 {
     if (b->oom)
         return BV_E_NOMEM;
@@ -46,21 +46,6 @@ int bv_buf_reserve(bv_buf *b, size_t extra)
     return BV_OK;
 }
 
-void bv_buf_put(bv_buf *b, const void *p, size_t n)
-{
-    if (n == 0 || bv_buf_reserve(b, n) != BV_OK)
-        return;
-    memcpy(b->data + b->len, p, n);
-    b->len += n;
-}
-
-void bv_buf_put_u8(bv_buf *b, uint8_t v)
-{
-    if (bv_buf_reserve(b, 1) != BV_OK)
-        return;
-    b->data[b->len++] = v;
-}
-
 void bv_buf_put_u16le(bv_buf *b, uint16_t v)
 {
     uint8_t t[2];
@@ -82,20 +67,6 @@ void bv_buf_put_u64le(bv_buf *b, uint64_t v)
     bv_buf_put(b, t, 8);
 }
 
-void bv_buf_put_varint(bv_buf *b, uint64_t v)
-{
-    if (bv_buf_reserve(b, 10) != BV_OK)
-        return;
-    uint8_t *p = b->data + b->len;
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    b->len += n;
-}
-
 void bv_buf_put_svarint(bv_buf *b, int64_t v)
 {
     bv_buf_put_varint(b, ((uint64_t)v << 1) ^ (uint64_t)(v >> 63));
@@ -108,16 +79,6 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n)
 }
 
 /* ------------------------------------------------------------ cursor */
-
-int bv_cur_u8(bv_cur *c, uint8_t *v)
-{
-    if (c->left < 1)
-        return BV_E_TRUNCATED;
-    *v = c->p[0];
-    c->p += 1;
-    c->left -= 1;
-    return BV_OK;
-}
 
 int bv_cur_u16le(bv_cur *c, uint16_t *v)
 {
@@ -149,7 +110,7 @@ int bv_cur_u64le(bv_cur *c, uint64_t *v)
     return BV_OK;
 }
 
-int bv_cur_varint(bv_cur *c, uint64_t *v)
+int bv_cur_varint_slow(bv_cur *c, uint64_t *v)
 {
     uint64_t r = 0;
     size_t i;

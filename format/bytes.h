@@ -26,13 +26,42 @@ typedef struct bv_buf {
 void bv_buf_init(bv_buf *b);
 void bv_buf_release(bv_buf *b);
 static inline void bv_buf_reset(bv_buf *b) { b->len = 0; b->oom = 0; }
-int bv_buf_reserve(bv_buf *b, size_t extra);
-void bv_buf_put(bv_buf *b, const void *p, size_t n);
-void bv_buf_put_u8(bv_buf *b, uint8_t v);
+int bv_buf_grow(bv_buf *b, size_t extra); /* slow path of bv_buf_reserve */
+static inline int bv_buf_reserve(bv_buf *b, size_t extra)
+{
+    if (!b->oom && extra <= b->cap - b->len)
+        return BV_OK;
+    return bv_buf_grow(b, extra);
+}
+static inline void bv_buf_put(bv_buf *b, const void *p, size_t n)
+{
+    if (n == 0 || bv_buf_reserve(b, n) != BV_OK)
+        return;
+    memcpy(b->data + b->len, p, n);
+    b->len += n;
+}
+static inline void bv_buf_put_u8(bv_buf *b, uint8_t v)
+{
+    if (bv_buf_reserve(b, 1) != BV_OK)
+        return;
+    b->data[b->len++] = v;
+}
 void bv_buf_put_u16le(bv_buf *b, uint16_t v);
 void bv_buf_put_u32le(bv_buf *b, uint32_t v);
 void bv_buf_put_u64le(bv_buf *b, uint64_t v);
-void bv_buf_put_varint(bv_buf *b, uint64_t v);
+static inline void bv_buf_put_varint(bv_buf *b, uint64_t v)
+{
+    if (bv_buf_reserve(b, 10) != BV_OK)
+        return;
+    uint8_t *p = b->data + b->len;
+    size_t n = 0;
+    while (v >= 0x80) {
+        p[n++] = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    p[n++] = (uint8_t)v;
+    b->len += n;
+}
 void bv_buf_put_svarint(bv_buf *b, int64_t v); /* zigzag */
 void bv_buf_put_str(bv_buf *b, const void *p, size_t n); /* varint length + bytes */
 /* BV_OK, or BV_E_NOMEM when any put since the last reset failed. */
@@ -53,13 +82,31 @@ static inline bv_cur bv_cur_make(const void *p, size_t n)
     return c;
 }
 
-int bv_cur_u8(bv_cur *c, uint8_t *v);
+static inline int bv_cur_u8(bv_cur *c, uint8_t *v)
+{
+    if (c->left < 1)
+        return BV_E_TRUNCATED;
+    *v = c->p[0];
+    c->p += 1;
+    c->left -= 1;
+    return BV_OK;
+}
 int bv_cur_u16le(bv_cur *c, uint16_t *v);
 int bv_cur_u32le(bv_cur *c, uint32_t *v);
 int bv_cur_u64le(bv_cur *c, uint64_t *v);
 /* LEB128-style unsigned varint, at most 10 bytes, no overflow, canonical
  * (no redundant trailing zero groups). */
-int bv_cur_varint(bv_cur *c, uint64_t *v);
+int bv_cur_varint_slow(bv_cur *c, uint64_t *v);
+static inline int bv_cur_varint(bv_cur *c, uint64_t *v)
+{
+    if (c->left && c->p[0] < 0x80) { /* one-byte fast path */
+        *v = c->p[0];
+        c->p += 1;
+        c->left -= 1;
+        return BV_OK;
+    }
+    return bv_cur_varint_slow(c, v);
+}
 int bv_cur_varint32(bv_cur *c, uint32_t *v); /* varint that must fit 32 bits */
 int bv_cur_svarint(bv_cur *c, int64_t *v);
 /* n raw bytes: *p points into the cursor's memory. */
