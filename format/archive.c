@@ -212,7 +212,17 @@ static void verify_segment(const char *dir, const bv_dir_entry *e, problems *pr,
             report(pr, e->name, s->valid_end, BV_E_CORRUPT, "footer totals do not match the blocks");
         free(gt);
     } else if (s->size > s->valid_end) {
-        report(pr, e->name, s->valid_end, BV_OK,
+        uint64_t at = 0;
+        char m2[512];
+        int hit = bv_segment_valid_block_after(s, &at, m2, sizeof(m2));
+        if (hit < 0)
+            report(pr, e->name, s->valid_end, hit, "%s", m2);
+        else if (hit)
+            report(pr, e->name, s->valid_end, BV_E_CORRUPT,
+                   "damaged block: a valid block follows at offset %llu, so this is not a torn write",
+                   (unsigned long long)at);
+        else
+            report(pr, e->name, s->valid_end, BV_OK,
                "open segment: %llu bytes after the last complete block (a torn write; the writer discards them on recovery)",
                (unsigned long long)(s->size - s->valid_end));
     }
@@ -522,6 +532,10 @@ static int block_skippable(const bv_reader *r, const bv_block_ref *b)
             str_eq(m->last_file.ptr, m->last_file.len, r->from_file) && m->last_offset < r->range.from_offset)
             return 1;
     }
+    /* Until the "to" file has been seen, a rotation must be decoded: it may
+     * lead into or past that file. */
+    if (r->range.has_to && !r->seen_to && m->counts[BV_EV_ROTATE])
+        return 0;
     if (r->range.has_since && m->max_ts < r->range.since_us && (!r->range.has_from || r->started))
         return 1;
     if (r->range.has_until && m->min_ts >= r->range.until_us && (!r->range.has_from || r->started))
@@ -577,6 +591,22 @@ int bv_reader_open(bv_reader **out, const char *dir, const bv_range *range, char
                 }
             }
         }
+        /* Segments jumped over may hold the "to" file: then "to" comes
+         * before "from" and the range is empty. */
+        for (size_t i = 0; r->range.has_to && i < r->seg_i && !r->seen_to; i++) {
+            char path[4096];
+            bv_segment *s = NULL;
+            snprintf(path, sizeof(path), "%s/%s", dir, r->list.e[i].name);
+            if ((rc = bv_segment_open(&s, path, r->list.e[i].sealed, err, errlen)))
+                goto out;
+            int hit = str_eq(s->hdr.start_file.ptr, s->hdr.start_file.len, r->to_file) ||
+                      (s->sealed && str_eq(s->footer.end_file.ptr, s->footer.end_file.len, r->to_file));
+            for (uint32_t b = 0; b < s->nblocks && !hit; b++)
+                hit = str_eq(s->blocks[b].meta.first_file.ptr, s->blocks[b].meta.first_file.len, r->to_file) ||
+                      str_eq(s->blocks[b].meta.last_file.ptr, s->blocks[b].meta.last_file.len, r->to_file);
+            bv_segment_close(s);
+            r->seen_to = hit;
+        }
         if ((rc = reader_open_segment(r, err, errlen)))
             goto out;
     }
@@ -603,6 +633,16 @@ static int next_block(bv_reader *r, char *err, size_t errlen)
         uint32_t i = r->blk_i++;
         const bv_block_ref *b = &r->seg->blocks[i];
         if (block_skippable(r, b)) {
+            /* A skipped block still counts for the "to" bound. */
+            if (r->range.has_to) {
+                int first_in = str_eq(b->meta.first_file.ptr, b->meta.first_file.len, r->to_file);
+                if (first_in && b->meta.first_offset >= r->range.to_offset)
+                    return 1;
+                if (first_in || str_eq(b->meta.last_file.ptr, b->meta.last_file.len, r->to_file))
+                    r->seen_to = 1;
+                else if (r->seen_to)
+                    return 1; /* wholly after the "to" file */
+            }
             /* keep the current file right across a skipped block */
             memcpy(r->file, b->meta.last_file.ptr, b->meta.last_file.len);
             r->file[b->meta.last_file.len] = 0;

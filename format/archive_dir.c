@@ -87,7 +87,8 @@ int bv_dir_scan(const char *dir, int writer, bv_dir_list *l, char *err, size_t e
         e->offset = off;
         e->sealed = kind == 1;
     }
-    qsort(l->e, l->n, sizeof(*l->e), cmp_entry);
+    if (l->n > 1)
+        qsort(l->e, l->n, sizeof(*l->e), cmp_entry);
     for (size_t i = 0; i < l->n; i++) {
         if (i && l->e[i].seq != l->e[i - 1].seq + 1) {
             rc = bv_seterr(err, errlen, BV_E_CORRUPT, "%s: segment %s follows %s: sequence numbers must increase by one",

@@ -424,6 +424,16 @@ static int parse_mariadb_elem(const char *p, size_t n, bv_gtid *g)
     return 0;
 }
 
+int bv_gtid_valid(const bv_gtid *g)
+{
+    if (g->flavor == BV_GTID_NONE || g->flavor == BV_GTID_MARIADB)
+        return 1;
+    if (g->flavor != BV_GTID_MYSQL || g->seq == 0)
+        return 0;
+    size_t n = strnlen(g->tag, sizeof(g->tag));
+    return n < sizeof(g->tag) && (n == 0 || valid_tag(g->tag, n));
+}
+
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 /* One MySQL element "uuid(:tag|:a|:a-b)*" added to s. */

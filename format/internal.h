@@ -198,6 +198,10 @@ typedef struct bv_segment {
  * (a damaged block stops the scan: the bytes after it are torn_bytes). */
 int bv_segment_open(bv_segment **out, const char *path, int sealed, char *err, size_t errlen);
 void bv_segment_close(bv_segment *s);
+/* For an open segment with bytes after its last complete block: 1 (and the
+ * offset in *found) when a valid block lies somewhere after the first bad
+ * one — damage, not a torn write — 0 when none does, or a negative error. */
+int bv_segment_valid_block_after(bv_segment *s, uint64_t *found, char *err, size_t errlen);
 /* Read and verify block i into blk (raw bytes) and decompress into raw. */
 int bv_segment_read_block(bv_segment *s, uint32_t i, bv_buf *blk, bv_buf *raw, void *zdctx,
                           bv_block_meta *meta, char *err, size_t errlen);

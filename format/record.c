@@ -96,10 +96,11 @@ static int valid_decimal(const uint8_t *p, size_t n)
     size_t i = 0, digits = 0;
     if (n && p[0] == '-')
         i++;
+    size_t int_start = i;
     for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
         digits++;
-    if (!digits)
-        return 0;
+    if (!digits || (digits > 1 && p[int_start] == '0'))
+        return 0; /* no leading zeros: the text is a valid JSON number */
     if (i < n && p[i] == '.') {
         size_t frac = 0;
         for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)

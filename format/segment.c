@@ -662,6 +662,37 @@ out:
     return rc;
 }
 
+int bv_segment_valid_block_after(bv_segment *s, uint64_t *found, char *err, size_t errlen)
+{
+    uint64_t from = s->valid_end;
+    if (s->size <= from + BV_BLOCK_FIXED + 8)
+        return 0;
+    size_t n = (size_t)(s->size - from);
+    uint8_t *tail = malloc(n);
+    int hit = 0;
+    if (!tail)
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    int rc = bv_pread_all(s->fd, tail, n, from, s->path, err, errlen);
+    if (rc != BV_OK) {
+        free(tail);
+        return rc;
+    }
+    for (size_t i = 1; i + BV_BLOCK_FIXED + 8 <= n && !hit; i++) {
+        uint64_t len;
+        bv_block_meta m;
+        const uint8_t *payload;
+        uint32_t pl, rl;
+        if (tail[i] != 'B' || bv_block_length(tail + i, &len) != BV_OK || len > n - i)
+            continue;
+        if (bv_block_parse(tail + i, (size_t)len, &m, &payload, &pl, &rl, NULL, 0) == BV_OK) {
+            *found = from + i;
+            hit = 1;
+        }
+    }
+    free(tail);
+    return hit;
+}
+
 int bv_segment_read_block(bv_segment *s, uint32_t i, bv_buf *blk, bv_buf *raw, void *zdctx, bv_block_meta *meta,
                           char *err, size_t errlen)
 {

@@ -71,6 +71,9 @@ int bv_walk_check(const bv_walk *w, const bv_event *ev, char *err, size_t errlen
         if (w->in_txn)
             return bv_seterr(err, errlen, BV_E_STATE, "begin at %s:%llu inside an open transaction", w->file,
                              (unsigned long long)ev->pos.offset);
+        if (!bv_gtid_valid(&ev->gtid))
+            return bv_seterr(err, errlen, BV_E_INVAL, "begin at %s:%llu: invalid GTID (MySQL number 0 or bad tag)",
+                             w->file, (unsigned long long)ev->pos.offset);
         if (ev->gtid.flavor > BV_GTID_MARIADB ||
             (ev->gtid.flavor != BV_GTID_NONE && !bv_gtid_set_is_empty(w->gtid) &&
              bv_gtid_set_flavor(w->gtid) != ev->gtid.flavor))
@@ -123,6 +126,7 @@ int bv_walk_apply(bv_walk *w, const bv_event *ev, char *err, size_t errlen)
     case BV_EV_COMMIT:
         w->in_txn = 0;
         w->end_offset = ev->end_offset;
+        w->last_offset = ev->end_offset; /* the next event starts where this one ended */
         memset(&w->txn_gtid, 0, sizeof(w->txn_gtid));
         break;
     case BV_EV_ROTATE:
@@ -130,7 +134,7 @@ int bv_walk_apply(bv_walk *w, const bv_event *ev, char *err, size_t errlen)
         w->file[ev->new_file.len] = 0;
         w->file_len = ev->new_file.len;
         w->end_offset = ev->end_offset;
-        w->last_offset = 0;
+        w->last_offset = ev->end_offset;
         break;
     default:
         break;

@@ -509,7 +509,9 @@ int bv_writer_close(bv_writer *w, char *err, size_t errlen)
 {
     if (!w)
         return BV_OK;
-    int rc = w->failed ? BV_OK : bv_writer_flush(w, err, errlen);
+    int rc = w->failed ? bv_seterr(err, errlen, w->failed, "%s: an earlier write failed (%s); nothing more was written",
+                                   w->dir, bv_strerror(w->failed))
+                       : bv_writer_flush(w, err, errlen);
     bv_writer_free(w);
     return rc;
 }
@@ -559,7 +561,8 @@ static int walk_block(recov *r, bv_walk *wk, const bv_block_meta *meta, int *has
     return BV_OK;
 }
 
-static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end, char *err, size_t errlen)
+static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end, bv_walk *start_out, char *err,
+                        size_t errlen)
 {
     recov r;
     int rc;
@@ -580,8 +583,26 @@ static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end,
     snprintf(path, sizeof(path), "%s/%s", w->dir, name);
     w->rec.recovered = 1;
     snprintf(w->rec.segment, sizeof(w->rec.segment), "%s", name);
-    if ((rc = bv_segment_open(&r.seg, path, 0, err, errlen)))
+    if ((rc = bv_segment_open(&r.seg, path, 0, err, errlen))) {
+        if (rc == BV_E_FOREIGN || rc == BV_E_TRUNCATED)
+            rc = BV_E_CORRUPT; /* a .part always has a whole header (tmp + rename) */
         goto out;
+    }
+    {
+        uint64_t at = 0;
+        int hit = bv_segment_valid_block_after(r.seg, &at, err, errlen);
+        if (hit < 0) {
+            rc = hit;
+            goto out;
+        }
+        if (hit) {
+            rc = bv_seterr(err, errlen, BV_E_CORRUPT,
+                           "%s: the block at offset %llu is damaged but a valid block follows at offset %llu: this is "
+                           "not a torn write, so nothing is cut (restore the segment from a copy or move it away)",
+                           path, (unsigned long long)r.seg->valid_end, (unsigned long long)at);
+            goto out;
+        }
+    }
     r.zd = ZSTD_createDCtx();
     if (!r.zd) {
         rc = bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
@@ -644,6 +665,8 @@ static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end,
         w->rec.bytes_cut = orig_size;
         w->rec.events_cut = cut_events;
         bv_walk_release(&block_start_of_bound);
+        /* The archive still starts where this segment started. */
+        rc = bv_walk_init(start_out, h->start_file, h->start_offset, h->start_gtid, err, errlen);
         goto out;
     }
     /* Keep blocks [0, bound_block) whole; block bound_block is kept whole if
@@ -818,8 +841,11 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
         char path[4096];
         bv_segment *s = NULL;
         snprintf(path, sizeof(path), "%s/%s", dir, list.e[nsealed - 1].name);
-        if ((rc = bv_segment_open(&s, path, 1, err, errlen)))
+        if ((rc = bv_segment_open(&s, path, 1, err, errlen))) {
+            if (rc == BV_E_FOREIGN || rc == BV_E_TRUNCATED)
+                rc = BV_E_CORRUPT;
             goto out;
+        }
         rc = bv_walk_init(&prev, s->footer.end_file, s->footer.end_offset, s->footer.end_gtid, err, errlen);
         w->next_seq = s->hdr.seq + 1;
         bv_segment_close(s);
@@ -828,13 +854,24 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
         have_prev = 1;
     }
     if (list.n && !list.e[list.n - 1].sealed) {
-        if ((rc = recover_part(w, list.e[list.n - 1].name, have_prev ? &prev : NULL, err, errlen)))
+        bv_walk start;
+        memset(&start, 0, sizeof(start));
+        if ((rc = recover_part(w, list.e[list.n - 1].name, have_prev ? &prev : NULL, &start, err, errlen))) {
+            bv_walk_release(&start);
             goto out;
+        }
         if (w->rec.removed_empty == 0) {
             rc = BV_OK;
             goto done;
         }
         w->next_seq = list.e[list.n - 1].seq; /* reuse the removed segment's number */
+        if (!have_prev) {
+            /* The removed segment was the archive's first: keep its start. */
+            prev = start;
+            have_prev = 1;
+        } else {
+            bv_walk_release(&start);
+        }
     }
     if (have_prev) {
         w->walk = prev;

@@ -120,7 +120,10 @@ void bv_json_time(char *out, size_t outlen, uint64_t us)
 {
     time_t t = (time_t)(us / 1000000u);
     struct tm tm;
-    gmtime_r(&t, &tm);
+    if (!gmtime_r(&t, &tm)) {
+        snprintf(out, outlen, "@%llu", (unsigned long long)(us / 1000000u));
+        return;
+    }
     snprintf(out, outlen, "%04d-%02d-%02dT%02d:%02d:%02d.%06uZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
              tm.tm_hour, tm.tm_min, tm.tm_sec, (unsigned)(us % 1000000u));
 }
@@ -186,7 +189,10 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
     case BV_VAL_TIMESTAMP: {
         time_t t = (time_t)v->v.ts.sec;
         struct tm tm;
-        gmtime_r(&t, &tm);
+        if (v->v.ts.sec > (uint64_t)253402300799ull || !gmtime_r(&t, &tm)) {
+            putf(b, "%llu", (unsigned long long)v->v.ts.sec); /* beyond year 9999: raw seconds */
+            break;
+        }
         putf(b, "\"%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec);
         put_frac(b, v->v.ts.usec, fsp);

@@ -35,7 +35,7 @@ typedef enum bv_value_kind {
     BV_VAL_TIME = 8,     /* v.time */
     BV_VAL_DATETIME = 9, /* v.dt */
     BV_VAL_TIMESTAMP = 10, /* v.ts: seconds since the Unix epoch, UTC */
-    BV_VAL_YEAR = 11,    /* v.u: 0 or 1901..2155 */
+    BV_VAL_YEAR = 11,    /* v.u: 0..9999 (MySQL YEAR holds 0 and 1901..2155) */
     BV_VAL_STRING = 12,  /* character data in the column's charset: v.s */
     BV_VAL_BYTES = 13,   /* binary data: v.s */
     BV_VAL_JSON = 14,    /* JSON document as UTF-8 JSON text: v.s */
@@ -221,8 +221,8 @@ typedef struct bv_event {
     bv_pos pos;
     uint64_t ts_us;        /* event time, microseconds since the Unix epoch */
 
-    /* BEGIN (and, when returned by a reader, every event inside the
-     * transaction: copied from its BEGIN) */
+    /* BEGIN (and, when returned by a reader, every event of the transaction
+     * except NOTE: copied from its BEGIN) */
     uint32_t server_id;
     uint64_t thread_id;
     bv_gtid gtid;

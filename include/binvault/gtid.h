@@ -44,6 +44,10 @@ bv_gtid_flavor bv_gtid_set_flavor(const bv_gtid_set *s);
  * the NUL; call with len 0 to measure. */
 size_t bv_gtid_set_format(const bv_gtid_set *s, char *buf, size_t len);
 
+/* 1 when g can be stored: a known flavor; MySQL gno >= 1 and an empty or
+ * valid tag ([A-Za-z_][A-Za-z0-9_]{0,31}). */
+int bv_gtid_valid(const bv_gtid *g);
+
 /* Parse a single GTID ("uuid:n", "uuid:tag:n" or "d-s-n"). */
 int bv_gtid_parse(bv_gtid *g, const char *text, size_t len, char *err, size_t errlen);
 
