@@ -11,7 +11,7 @@
 SHELL := /bin/bash
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libzstd libxxhash
+PKGS := libzstd libxxhash zlib
 
 comma := ,
 SANITIZE ?=
@@ -31,7 +31,7 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-CPPFLAGS += -Iinclude -Iformat -Itools -Itests/bench -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Iformat -Iarchiver -Itools -Itests/bench -D_GNU_SOURCE
 CFLAGS ?= -g
 ALL_CFLAGS = -std=c11 $(OPT) $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lm
@@ -40,12 +40,16 @@ FORMAT_SRC := $(wildcard format/*.c)
 FORMAT_OBJ := $(FORMAT_SRC:%.c=$(O)/%.o)
 LIBFORMAT := $(O)/libbvformat.a
 
+ARCH_SRC := $(filter-out archiver/main.c,$(wildcard archiver/*.c))
+ARCH_OBJ := $(ARCH_SRC:%.c=$(O)/%.o)
+LIBARCH := $(O)/libbvarchiver.a
+
 TOOLS_SRC := $(wildcard tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .PHONY: all deps test test-run unit shell-tests fuzz-replay demo bench fuzz clean
-all: $(BIN)/binvault $(BIN)/bv-gen
+all: $(BIN)/binvault $(BIN)/bv-gen $(if $(wildcard archiver/main.c),$(BIN)/binvault-archiver)
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -54,6 +58,14 @@ $(O)/%.o: %.c
 $(LIBFORMAT): $(FORMAT_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
+
+$(LIBARCH): $(ARCH_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN)/binvault-archiver: $(O)/archiver/main.o $(O)/tools/progress.o $(LIBARCH) $(LIBFORMAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 
 $(BIN)/binvault: $(O)/tools/binvault.o $(O)/tools/jsonl.o $(O)/tools/progress.o $(LIBFORMAT)
 	@mkdir -p $(dir $@)
@@ -66,14 +78,14 @@ $(BIN)/bv-gen: $(O)/tests/bench/bv_gen.o $(O)/tests/bench/synth.o $(LIBFORMAT)
 
 # ------------------------------------------------------------------ tests
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/harness.o $(O)/tests/bench/synth.o $(LIBFORMAT)
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/harness.o $(O)/tests/bench/synth.o $(LIBARCH) $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 UNIT_BIN := $(filter-out $(O)/tests/harness,$(UNIT_BIN))
 
 # Fuzz targets built as plain programs: main() replays the corpus files.
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(O)/fuzz-replay/%)
-$(O)/fuzz-replay/%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay_main.o $(LIBFORMAT)
+$(O)/fuzz-replay/%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay_main.o $(LIBARCH) $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 
@@ -123,7 +135,7 @@ fuzz: deps
 	@mkdir -p $(FUZZ_O)
 	@set -e; for t in $(FUZZ_TARGETS); do \
 	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS) \
-	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(PKG_LIBS) -o $(FUZZ_O)/$$t; \
+	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(ARCH_SRC) $(PKG_LIBS) -lm -o $(FUZZ_O)/$$t; \
 	  mkdir -p $(FUZZ_O)/corpus-$$t tests/fuzz/crashes; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$t- \

@@ -436,6 +436,52 @@ int bv_gtid_valid(const bv_gtid *g)
 
 static int is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
+/* Append [lo, hi] without merging (parse normalises once at the end). */
+static int append_ival(msid *m, uint64_t lo, uint64_t hi)
+{
+    if (m->n && lo >= m->iv[m->n - 1].lo)
+        return add_ival(m, lo, hi); /* in order: merges with the last in O(1) */
+    if (m->n == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 4;
+        ival *n = realloc(m->iv, cap * sizeof(*n));
+        if (!n)
+            return BV_E_NOMEM;
+        m->iv = n;
+        m->cap = cap;
+    }
+    m->iv[m->n].lo = lo;
+    m->iv[m->n].hi = hi;
+    m->n++;
+    return BV_OK;
+}
+
+static int cmp_ival(const void *a, const void *b)
+{
+    const ival *x = a, *y = b;
+    return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+/* Sort and merge every interval list: O(n log n) however the text was ordered. */
+static void normalise(bv_gtid_set *s)
+{
+    for (size_t k = 0; k < s->nm; k++) {
+        msid *m = &s->m[k];
+        if (m->n < 2)
+            continue;
+        qsort(m->iv, m->n, sizeof(ival), cmp_ival);
+        size_t w = 0;
+        for (size_t r = 1; r < m->n; r++) {
+            if (m->iv[r].lo <= m->iv[w].hi + 1 || m->iv[w].hi == UINT64_MAX) {
+                if (m->iv[r].hi > m->iv[w].hi)
+                    m->iv[w].hi = m->iv[r].hi;
+            } else {
+                m->iv[++w] = m->iv[r];
+            }
+        }
+        m->n = w + 1;
+    }
+}
+
 /* One MySQL element "uuid(:tag|:a|:a-b)*" added to s. */
 static int parse_mysql_elem(bv_gtid_set *s, const char *p, size_t n)
 {
@@ -471,7 +517,7 @@ static int parse_mysql_elem(bv_gtid_set *s, const char *p, size_t n)
             if (lo == 0 || hi < lo)
                 return -1;
             msid *m = find_sid(s, uuid, tag, 1);
-            if (!m || add_ival(m, lo, hi))
+            if (!m || append_ival(m, lo, hi))
                 return -2;
             any = 1;
         }
@@ -524,6 +570,7 @@ int bv_gtid_set_parse(bv_gtid_set *s, const char *text, size_t len, char *err, s
         }
         i = j;
     }
+    normalise(&t);
     clear(s);
     *s = t;
     return BV_OK;

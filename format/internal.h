@@ -200,7 +200,9 @@ int bv_segment_open(bv_segment **out, const char *path, int sealed, char *err, s
 void bv_segment_close(bv_segment *s);
 /* For an open segment with bytes after its last complete block: 1 (and the
  * offset in *found) when a valid block lies somewhere after the first bad
- * one — damage, not a torn write — 0 when none does, or a negative error. */
+ * one — damage, not a torn write — 0 when none does, or a negative error.
+ * The search hashes at most 4x the tail plus 64 MiB; past that it answers 1
+ * with the offset of the candidate it could not afford to check. */
 int bv_segment_valid_block_after(bv_segment *s, uint64_t *found, char *err, size_t errlen);
 /* Read and verify block i into blk (raw bytes) and decompress into raw. */
 int bv_segment_read_block(bv_segment *s, uint32_t i, bv_buf *blk, bv_buf *raw, void *zdctx,

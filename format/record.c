@@ -19,6 +19,7 @@ const char *bv_event_type_name(int type)
 static const char *const kind_names[] = {
     "null", "absent", "int", "uint", "float", "double", "decimal", "date", "time", "datetime",
     "timestamp", "year", "string", "bytes", "json", "bit", "enum", "set", "geometry", "vector",
+    "json_diff",
 };
 
 const char *bv_value_kind_name(int kind)
@@ -196,7 +197,8 @@ int bv_value_decode(bv_cur *c, bv_value *v)
     case BV_VAL_BYTES:
     case BV_VAL_JSON:
     case BV_VAL_GEOMETRY:
-    case BV_VAL_VECTOR: {
+    case BV_VAL_VECTOR:
+    case BV_VAL_JSON_DIFF: {
         const uint8_t *p;
         size_t n;
         if ((rc = bv_cur_str(c, BV_MAX_VALUE, &p, &n)))
@@ -259,6 +261,7 @@ int bv_value_check(const bv_value *v)
     case BV_VAL_JSON:
     case BV_VAL_GEOMETRY:
     case BV_VAL_VECTOR:
+    case BV_VAL_JSON_DIFF:
         if (v->v.s.len > BV_MAX_VALUE || (v->v.s.len && !v->v.s.ptr))
             return BV_E_RANGE;
         if (v->kind == BV_VAL_DECIMAL && !valid_decimal((const uint8_t *)v->v.s.ptr, v->v.s.len))

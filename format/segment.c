@@ -677,6 +677,10 @@ int bv_segment_valid_block_after(bv_segment *s, uint64_t *found, char *err, size
         free(tail);
         return rc;
     }
+    /* Hashing every candidate to the end of the file could be quadratic in
+     * the tail size; past a budget the answer is "cannot rule it out", which
+     * callers treat like damage (never cut fsynced data on a guess). */
+    uint64_t budget = 4 * (uint64_t)n + (64u << 20);
     for (size_t i = 1; i + BV_BLOCK_FIXED + 8 <= n && !hit; i++) {
         uint64_t len;
         bv_block_meta m;
@@ -684,6 +688,12 @@ int bv_segment_valid_block_after(bv_segment *s, uint64_t *found, char *err, size
         uint32_t pl, rl;
         if (tail[i] != 'B' || bv_block_length(tail + i, &len) != BV_OK || len > n - i)
             continue;
+        if (len > budget) {
+            *found = from + i;
+            hit = 1;
+            break;
+        }
+        budget -= len;
         if (bv_block_parse(tail + i, (size_t)len, &m, &payload, &pl, &rl, NULL, 0) == BV_OK) {
             *found = from + i;
             hit = 1;

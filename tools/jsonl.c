@@ -206,6 +206,12 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
             bv_json_string(b, v->v.s.ptr, v->v.s.len);
         break;
     case BV_VAL_JSON: bv_buf_put(b, v->v.s.ptr, v->v.s.len); break;
+    case BV_VAL_JSON_DIFF:
+        /* a partial update: the operations, not the document */
+        put_s(b, "{\"json_diff\":");
+        bv_buf_put(b, v->v.s.ptr, v->v.s.len);
+        bv_buf_put_u8(b, '}');
+        break;
     case BV_VAL_ENUM:
         if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
             bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);

@@ -44,7 +44,9 @@ typedef enum bv_value_kind {
     BV_VAL_SET = 17,     /* v.u: member bitmask, bit 0 = first member */
     BV_VAL_GEOMETRY = 18,/* 4-byte little-endian SRID followed by WKB: v.s */
     BV_VAL_VECTOR = 19,  /* little-endian float32 array: v.s */
-    BV_VAL_KIND_MAX = 19
+    BV_VAL_JSON_DIFF = 20, /* a partial JSON update (MySQL PARTIAL_JSON) as UTF-8 JSON text: an
+                              array of {"op":"replace"|"insert"|"remove","path":P[,"value":V]} */
+    BV_VAL_KIND_MAX = 20
 } bv_value_kind;
 
 typedef struct bv_value {

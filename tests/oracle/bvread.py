@@ -763,7 +763,7 @@ def parse_footer(d, hlen, size):
 # "Values".
 
 KIND_NAMES = ["null", "absent", "int", "uint", "float", "double", "decimal", "date", "time", "datetime",
-              "timestamp", "year", "string", "bytes", "json", "bit", "enum", "set", "geometry", "vector"]
+              "timestamp", "year", "string", "bytes", "json", "bit", "enum", "set", "geometry", "vector", "json_diff"]
 _DECIMAL_RE = re.compile(rb"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 _EPOCH_MAX = 253402300799  # 9999-12-31 23:59:59
 
@@ -830,7 +830,7 @@ def read_value(c):
         if sec > _EPOCH_MAX:
             return kind, "@%d.%06d" % (sec, us)
         return kind, time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(sec)) + ".%06d" % us
-    if 6 <= kind <= 19:  # string-like: 6, 12, 13, 14, 18, 19
+    if 6 <= kind <= 20:  # string-like: 6, 12, 13, 14, 18, 19, 20
         b = c.str(LIM_VALUE, KIND_NAMES[kind] + " value")
         if kind == 6:
             if len(b) > 128 or not _DECIMAL_RE.match(b):
@@ -840,7 +840,7 @@ def read_value(c):
             raise FormatError("GEOMETRY shorter than its SRID")
         if kind == 19 and len(b) % 4:
             raise FormatError("VECTOR length not a multiple of 4")
-        if kind in (12, 14):
+        if kind in (12, 14, 20):
             return kind, text_or_hex(b)
         return kind, b.hex()
     raise FormatError("unknown value kind %d" % kind)

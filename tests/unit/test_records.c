@@ -696,7 +696,8 @@ static void test_types(ctx_t *cx, bv_buf *buf)
     T_EQ_STR(bv_event_type_name(BV_EV_COMMIT), "commit", "event type name commit");
     T_EQ_STR(bv_event_type_name(0), "unknown", "event type name 0");
     T_EQ_STR(bv_value_kind_name(BV_VAL_VECTOR), "vector", "kind name vector");
-    T_EQ_STR(bv_value_kind_name(20), "unknown", "kind name 20");
+    T_EQ_STR(bv_value_kind_name(BV_VAL_JSON_DIFF), "json_diff", "kind name json_diff");
+    T_EQ_STR(bv_value_kind_name(21), "unknown", "kind name 21");
 }
 
 int main(void)

@@ -377,6 +377,9 @@ static void test_roundtrips(void)
     T_EQ_U64(roundtrip("VECTOR 3 floats", &v), 14, "VECTOR 12 bytes is 14 bytes");
     v = mk_s(BV_VAL_VECTOR, "", 0);
     roundtrip("VECTOR empty", &v);
+    static const char diff[] = "[{\"op\":\"replace\",\"path\":\"$.age\",\"value\":26}]";
+    v = mk_s(BV_VAL_JSON_DIFF, diff, sizeof(diff) - 1);
+    T_EQ_U64(roundtrip("JSON_DIFF replace $.age", &v), 2 + sizeof(diff) - 1, "JSON_DIFF is kind + length + text");
 }
 
 /* ------------------------------------------------------------ exact bytes */
@@ -466,8 +469,8 @@ static void test_rejects(void)
     bv_value v;
 
     /* unknown kinds */
-    static const uint8_t k20[] = {20, 0, 0, 0, 0, 0, 0, 0, 0, 0};
-    expect_reject("kind 20", k20, sizeof(k20), BV_E_CORRUPT);
+    static const uint8_t k21[] = {21, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    expect_reject("kind 21", k21, sizeof(k21), BV_E_CORRUPT);
     static const uint8_t k255[] = {255, 1, 1};
     expect_reject("kind 255", k255, sizeof(k255), BV_E_CORRUPT);
     static const uint8_t k128[] = {128};
