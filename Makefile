@@ -133,14 +133,14 @@ FUZZ_O := build/fuzz
 fuzz: deps
 	@FUZZ_DEPS=1 tests/sh/deps.sh
 	@mkdir -p $(FUZZ_O)
-	@set -e; for t in $(FUZZ_TARGETS); do \
-	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined $(CPPFLAGS) $(PKG_CFLAGS) \
+	@fail=0; for t in $(FUZZ_TARGETS); do \
+	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS) \
 	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(ARCH_SRC) $(PKG_LIBS) -lm -o $(FUZZ_O)/$$t; \
 	  mkdir -p $(FUZZ_O)/corpus-$$t tests/fuzz/crashes; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$t- \
-	    $(FUZZ_O)/corpus-$$t tests/fuzz/corpus/$$t; \
-	done
+	    $(FUZZ_O)/corpus-$$t tests/fuzz/corpus/$$t || fail=1; \
+	done; exit $$fail
 
 clean:
 	rm -rf build bin

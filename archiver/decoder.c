@@ -1132,12 +1132,10 @@ int bv_decoder_event(bv_decoder *d, const bv_rawev *ev, char *err, size_t errlen
         d->pending_rotate = 0;
         d->st.skipped[BV_BL_ROTATE]++;
     }
-    if (d->resume_at && ev->offset < d->resume_at && ev->type != BV_BL_FDE && ev->type != BV_BL_TABLE_MAP) {
-        /* Already archived; the header events still set up state. */
-        if (ev->type == BV_BL_PREV_GTIDS || ev->type == BV_BL_MARIA_GTID_LIST)
-            return BV_OK;
+    /* Events before the archive's end are already archived; only the
+     * format description is still needed to decode what follows. */
+    if (d->resume_at && ev->offset < d->resume_at && ev->type != BV_BL_FDE)
         return BV_OK;
-    }
     return dispatch(d, ev, err, errlen);
 }
 

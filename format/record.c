@@ -430,8 +430,8 @@ static int dec_row(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev)
     size_t nimg = ev->type == BV_EV_UPDATE ? 2 : 1;
     if (ncols > c->left) /* each value takes at least one byte */
         return BV_E_TRUNCATED;
-    if ((size_t)ncols * nimg > ctx->vals_cap) {
-        size_t cap = (size_t)ncols * 2;
+    if (!ctx->vals || (size_t)ncols * nimg > ctx->vals_cap) {
+        size_t cap = (size_t)ncols * 2 + 1; /* never 0: a zero-column image still needs a pointer */
         bv_value *n = realloc(ctx->vals, (cap ? cap : 1) * sizeof(*n));
         if (!n)
             return BV_E_NOMEM;
