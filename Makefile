@@ -101,7 +101,7 @@ test: deps
 	@tests/sh/summary.sh build/results.txt
 
 RESULTS ?= $(CURDIR)/$(O)/results.txt
-test-run: $(UNIT_BIN) $(FUZZ_REPLAY) $(BIN)/binvault $(BIN)/bv-gen
+test-run: $(UNIT_BIN) $(FUZZ_REPLAY) $(BIN)/binvault $(BIN)/bv-gen $(BIN)/binvault-archiver
 	@mkdir -p $(dir $(RESULTS))
 	@set -o pipefail; fail=0; \
 	for t in $(UNIT_BIN); do \

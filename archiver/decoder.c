@@ -1060,14 +1060,20 @@ static int dispatch(bv_decoder *d, const bv_rawev *ev, char *err, size_t errlen)
     parse_fn fn = parsers[ev->type];
     if (fn)
         return fn(d, ev, err, errlen);
+    /* As MySQL does: an unknown event may be skipped only when it is marked
+     * ignorable; any other could carry changes we would silently lose. */
+    if (!(ev->flags & 0x80))
+        return bv_seterr(err, errlen, BV_E_DECODE,
+                         "%s: offset %llu: unknown binlog event type %u (%u bytes) is not marked ignorable: refusing "
+                         "to skip it (a binlog from an unsupported server version?)",
+                         d->file, (unsigned long long)ev->offset, ev->type, ev->size);
     d->st.unknown[ev->type]++;
     if (d->warned_unknown[ev->type])
         return BV_OK;
     d->warned_unknown[ev->type] = 1;
     char msg[640];
-    snprintf(msg, sizeof(msg), "%s:%llu: unknown binlog event type %u (%u bytes) skipped by its size%s", d->file,
-             (unsigned long long)ev->offset, ev->type, ev->size,
-             ev->flags & 0x80 ? " (marked ignorable)" : "");
+    snprintf(msg, sizeof(msg), "%s:%llu: unknown binlog event type %u (%u bytes), marked ignorable, skipped by its size",
+             d->file, (unsigned long long)ev->offset, ev->type, ev->size);
     return emit_note(d, ev, BV_NOTE_WARNING, msg, err, errlen);
 }
 

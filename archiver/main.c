@@ -210,9 +210,13 @@ static int import_file(run *r, const char *path, const char *next, bv_progress *
         }
         if ((rc = bv_decoder_event(r->d, &ev, err, errlen))) {
             if (!strstr(err, path) && !strstr(err, name)) {
-                char tmp[1024];
-                snprintf(tmp, sizeof(tmp), "%s", err);
-                bv_seterr(err, errlen, rc, "%s: %s", path, tmp);
+                /* prefix the path: shift the message right in place */
+                size_t pl = strlen(path) + 2, ml = strlen(err);
+                if (pl + ml + 1 <= errlen) {
+                    memmove(err + pl, err, ml + 1);
+                    memcpy(err, path, pl - 2);
+                    memcpy(err + pl - 2, ": ", 2);
+                }
             }
             goto out;
         }
