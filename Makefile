@@ -78,10 +78,10 @@ $(BIN)/bv-gen: $(O)/tests/bench/bv_gen.o $(O)/tests/bench/synth.o $(LIBFORMAT)
 
 # ------------------------------------------------------------------ tests
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/harness.o $(O)/tests/bench/synth.o $(LIBARCH) $(LIBFORMAT)
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/harness.o $(O)/tests/unit/testutil.o $(O)/tests/bench/synth.o $(LIBARCH) $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
-UNIT_BIN := $(filter-out $(O)/tests/harness,$(UNIT_BIN))
+UNIT_BIN := $(filter-out $(O)/tests/harness $(O)/tests/testutil,$(UNIT_BIN))
 
 # Fuzz targets built as plain programs: main() replays the corpus files.
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(O)/fuzz-replay/%)

@@ -4,10 +4,8 @@
  * the archive directory rules; read-only directories and a full disk. */
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <grp.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +14,6 @@
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "binvault/archive.h"
@@ -25,439 +22,12 @@
 #include "binvault/gtid.h"
 #include "harness.h"
 #include "synth.h"
+#include "testutil.h"
 
-#define SYNTH_UUID "3e11fa47-71ca-11e1-9e33-c80aa9429562"
 #define START_UUID "11111111-2222-3333-4444-555555555555"
 #define CUSTOM_UUID "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee"
-#define FILE1 "mysql-bin.000001"
-
-static bv_str S(const char *p)
-{
-    bv_str s = {p, strlen(p)};
-    return s;
-}
-
-/* snprintf for paths: the result must fit (a test bug otherwise). */
-static void pathf(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void pathf(char *out, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(out, n, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= n) {
-        fprintf(stderr, "path too long: %s\n", out);
-        abort();
-    }
-}
-
-/* ------------------------------------------------------------ string builder */
-
-typedef struct sb {
-    char *p;
-    size_t len, cap;
-} sb;
-
-static void sb_reserve(sb *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *n = realloc(b->p, cap);
-    if (!n)
-        abort();
-    b->p = n;
-    b->cap = cap;
-}
-
-static void sb_raw(sb *b, const char *p, size_t n)
-{
-    sb_reserve(b, n);
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void sb_s(sb *b, const char *s) { sb_raw(b, s, strlen(s)); }
-
-static void sb_u(sb *b, uint64_t v)
-{
-    char t[24];
-    int i = 24;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_raw(b, t + i, (size_t)(24 - i));
-}
-
-static void sb_i(sb *b, int64_t v)
-{
-    if (v < 0) {
-        sb_s(b, "-");
-        sb_u(b, (uint64_t)0 - (uint64_t)v);
-    } else {
-        sb_u(b, (uint64_t)v);
-    }
-}
-
-static void sb_hex(sb *b, uint64_t v, int digits)
-{
-    static const char hx[] = "0123456789abcdef";
-    char t[16];
-    for (int i = digits - 1; i >= 0; i--, v >>= 4)
-        t[i] = hx[v & 15];
-    sb_raw(b, t, (size_t)digits);
-}
-
-/* length-prefixed hex of arbitrary bytes */
-static void sb_bytes(sb *b, const char *p, size_t n)
-{
-    static const char hx[] = "0123456789abcdef";
-    sb_u(b, n);
-    sb_s(b, ":");
-    sb_reserve(b, 2 * n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        b->p[b->len++] = hx[c >> 4];
-        b->p[b->len++] = hx[c & 15];
-    }
-    b->p[b->len] = 0;
-}
-
-static void sb_reset(sb *b)
-{
-    b->len = 0;
-    if (b->p)
-        b->p[0] = 0;
-}
-
-/* ------------------------------------------------------------ event rendering
- * Our own rendering of everything an event means: equal renderings mean equal
- * events field by field (doubles and floats by bit pattern, strings as hex). */
-
-static void render_value(sb *b, const bv_value *v)
-{
-    sb_u(b, v->kind);
-    sb_s(b, "=");
-    switch (v->kind) {
-    case BV_VAL_NULL:
-    case BV_VAL_ABSENT:
-        break;
-    case BV_VAL_INT:
-        sb_i(b, v->v.i);
-        break;
-    case BV_VAL_UINT:
-    case BV_VAL_YEAR:
-    case BV_VAL_BIT:
-    case BV_VAL_ENUM:
-    case BV_VAL_SET:
-        sb_u(b, v->v.u);
-        break;
-    case BV_VAL_FLOAT: {
-        uint32_t u;
-        memcpy(&u, &v->v.f, 4);
-        sb_s(b, "f");
-        sb_hex(b, u, 8);
-        break;
-    }
-    case BV_VAL_DOUBLE: {
-        uint64_t u;
-        memcpy(&u, &v->v.d, 8);
-        sb_s(b, "d");
-        sb_hex(b, u, 16);
-        break;
-    }
-    case BV_VAL_DATE:
-    case BV_VAL_DATETIME:
-        sb_u(b, v->v.dt.year);
-        sb_s(b, "-");
-        sb_u(b, v->v.dt.month);
-        sb_s(b, "-");
-        sb_u(b, v->v.dt.day);
-        if (v->kind == BV_VAL_DATETIME) {
-            sb_s(b, " ");
-            sb_u(b, v->v.dt.hour);
-            sb_s(b, ":");
-            sb_u(b, v->v.dt.minute);
-            sb_s(b, ":");
-            sb_u(b, v->v.dt.second);
-            sb_s(b, ".");
-            sb_u(b, v->v.dt.usec);
-        }
-        break;
-    case BV_VAL_TIME:
-        sb_s(b, v->v.time.negative ? "-" : "+");
-        sb_u(b, v->v.time.hour);
-        sb_s(b, ":");
-        sb_u(b, v->v.time.minute);
-        sb_s(b, ":");
-        sb_u(b, v->v.time.second);
-        sb_s(b, ".");
-        sb_u(b, v->v.time.usec);
-        break;
-    case BV_VAL_TIMESTAMP:
-        sb_u(b, v->v.ts.sec);
-        sb_s(b, ".");
-        sb_u(b, v->v.ts.usec);
-        break;
-    default:
-        sb_bytes(b, v->v.s.ptr, v->v.s.len);
-        break;
-    }
-    sb_s(b, ";");
-}
-
-static void render_gtid(sb *b, const bv_gtid *g)
-{
-    sb_s(b, "g");
-    sb_u(b, g->flavor);
-    sb_s(b, ":");
-    for (int i = 0; i < 16; i++)
-        sb_hex(b, g->uuid[i], 2);
-    sb_s(b, ":");
-    sb_raw(b, g->tag, strnlen(g->tag, sizeof(g->tag)));
-    sb_s(b, ":");
-    sb_u(b, g->domain);
-    sb_s(b, ":");
-    sb_u(b, g->server_id);
-    sb_s(b, ":");
-    sb_u(b, g->seq);
-}
-
-/* The fields meaningful for the event's type (event.h), plus the transaction
- * context (server id, thread id, GTID, flags) that a reader copies from the
- * BEGIN into every event of the transaction but ROTATE and NOTE. */
-static void render_event(sb *b, const bv_event *e)
-{
-    sb_s(b, bv_event_type_name(e->type));
-    sb_s(b, "@");
-    sb_raw(b, e->pos.file.ptr, e->pos.file.len);
-    sb_s(b, ":");
-    sb_u(b, e->pos.offset);
-    sb_s(b, ":");
-    sb_u(b, e->pos.row);
-    sb_s(b, " ts=");
-    sb_u(b, e->ts_us);
-    if (e->type != BV_EV_ROTATE && e->type != BV_EV_NOTE) {
-        sb_s(b, " sid=");
-        sb_u(b, e->server_id);
-        sb_s(b, " tid=");
-        sb_u(b, e->thread_id);
-        sb_s(b, " fl=");
-        sb_u(b, e->flags);
-        sb_s(b, " ");
-        render_gtid(b, &e->gtid);
-    }
-    switch (e->type) {
-    case BV_EV_INSERT:
-    case BV_EV_UPDATE:
-    case BV_EV_DELETE: {
-        bv_str db = bv_schema_database(e->schema), tb = bv_schema_table(e->schema);
-        sb_s(b, " ");
-        sb_raw(b, db.ptr, db.len);
-        sb_s(b, ".");
-        sb_raw(b, tb.ptr, tb.len);
-        sb_s(b, " n=");
-        sb_u(b, e->ncols);
-        sb_s(b, " h=");
-        sb_hex(b, bv_schema_hash(e->schema), 16);
-        if (e->type != BV_EV_INSERT) {
-            sb_s(b, " B[");
-            for (uint32_t i = 0; i < e->ncols; i++)
-                render_value(b, &e->before[i]);
-            sb_s(b, "]");
-        }
-        if (e->type != BV_EV_DELETE) {
-            sb_s(b, " A[");
-            for (uint32_t i = 0; i < e->ncols; i++)
-                render_value(b, &e->after[i]);
-            sb_s(b, "]");
-        }
-        break;
-    }
-    case BV_EV_DDL:
-        sb_s(b, " db=");
-        sb_bytes(b, e->database.ptr, e->database.len);
-        sb_s(b, " sql=");
-        sb_bytes(b, e->sql.ptr, e->sql.len);
-        break;
-    case BV_EV_COMMIT:
-        sb_s(b, " kind=");
-        sb_u(b, e->commit_kind);
-        sb_s(b, " xid=");
-        sb_u(b, e->xid);
-        sb_s(b, " end=");
-        sb_u(b, e->end_offset);
-        break;
-    case BV_EV_ROTATE:
-        sb_s(b, " new=");
-        sb_raw(b, e->new_file.ptr, e->new_file.len);
-        sb_s(b, " end=");
-        sb_u(b, e->end_offset);
-        break;
-    case BV_EV_NOTE:
-        sb_s(b, " level=");
-        sb_u(b, e->note_level);
-        sb_s(b, " text=");
-        sb_bytes(b, e->text.ptr, e->text.len);
-        break;
-    default:
-        break;
-    }
-}
-
-/* ------------------------------------------------------------ the model: our copy of what was appended */
-
-typedef struct evmeta {
-    char *render;
-    char file[40];
-    uint64_t off;
-    uint64_t ts;
-    uint8_t type;
-} evmeta;
-
-typedef struct model {
-    evmeta *ev;
-    size_t n, cap;
-    int in_txn;
-    uint32_t server_id, flags;
-    uint64_t thread_id;
-    bv_gtid gtid;
-    bv_gtid_set *gset;
-    char end_file[64];
-    uint64_t end_off;
-    uint64_t counts[BV_EV_TYPE_MAX + 1];
-    uint64_t commits;
-} model;
-
-static void model_init(model *m, const char *start_file, uint64_t start_off, const char *start_gtid)
-{
-    memset(m, 0, sizeof(*m));
-    m->gset = bv_gtid_set_new();
-    if (!m->gset || bv_gtid_set_parse(m->gset, start_gtid, strlen(start_gtid), NULL, 0) != BV_OK)
-        abort();
-    snprintf(m->end_file, sizeof(m->end_file), "%s", start_file);
-    m->end_off = start_off;
-}
-
-static void model_free(model *m)
-{
-    for (size_t i = 0; i < m->n; i++)
-        free(m->ev[i].render);
-    free(m->ev);
-    bv_gtid_set_free(m->gset);
-    memset(m, 0, sizeof(*m));
-}
-
-static void model_add(model *m, const bv_event *ev)
-{
-    bv_event v = *ev;
-    sb b = {0};
-    if (ev->type == BV_EV_BEGIN) {
-        m->in_txn = 1;
-        m->gtid = ev->gtid;
-        m->server_id = ev->server_id;
-        m->thread_id = ev->thread_id;
-        m->flags = ev->flags;
-    } else if (ev->type != BV_EV_ROTATE && ev->type != BV_EV_NOTE) {
-        v.gtid = m->gtid;
-        v.server_id = m->server_id;
-        v.thread_id = m->thread_id;
-        v.flags = m->flags;
-    }
-    render_event(&b, &v);
-    if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 1024;
-        m->ev = realloc(m->ev, m->cap * sizeof(*m->ev));
-        if (!m->ev)
-            abort();
-    }
-    evmeta *e = &m->ev[m->n++];
-    e->render = b.p;
-    snprintf(e->file, sizeof(e->file), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
-    e->off = ev->pos.offset;
-    e->ts = ev->ts_us;
-    e->type = ev->type;
-    m->counts[ev->type]++;
-    if (ev->type == BV_EV_COMMIT) {
-        if (m->gtid.flavor != BV_GTID_NONE && bv_gtid_set_add(m->gset, &m->gtid, NULL, 0) != BV_OK)
-            abort();
-        m->in_txn = 0;
-        m->commits++;
-        snprintf(m->end_file, sizeof(m->end_file), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
-        m->end_off = ev->end_offset;
-    } else if (ev->type == BV_EV_ROTATE) {
-        snprintf(m->end_file, sizeof(m->end_file), "%.*s", (int)ev->new_file.len, ev->new_file.ptr);
-        m->end_off = ev->end_offset;
-    }
-}
-
-static unsigned append_failures;
-
-static int app(bv_writer *w, model *m, const bv_event *ev)
-{
-    char err[1024] = "";
-    int rc = bv_writer_append(w, ev, err, sizeof(err));
-    if (rc != BV_OK) {
-        if (append_failures++ < 5)
-            t_note("append of %s at %.*s:%llu failed: %s (%s)", bv_event_type_name(ev->type), (int)ev->pos.file.len,
-                   ev->pos.file.ptr, (unsigned long long)ev->pos.offset, bv_strerror(rc), err);
-        return rc;
-    }
-    model_add(m, ev);
-    return BV_OK;
-}
-
-/* Append synthetic events until ntxns more transactions are committed. */
-static int feed(bv_writer *w, model *m, bv_synth *s, uint64_t ntxns, int flush_each)
-{
-    uint64_t done = 0;
-    while (done < ntxns) {
-        const bv_event *ev = bv_synth_next(s);
-        int rc = app(w, m, ev);
-        if (rc)
-            return rc;
-        if (ev->type == BV_EV_COMMIT) {
-            done++;
-            if (flush_each && (rc = bv_writer_flush(w, NULL, 0)))
-                return rc;
-        }
-    }
-    return BV_OK;
-}
 
 /* ------------------------------------------------------------ small file helpers */
-
-static int copy_file(const char *src, const char *dst)
-{
-    int in = open(src, O_RDONLY), out = -1, rc = -1;
-    char buf[65536];
-    if (in < 0)
-        return -1;
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-    if (out < 0)
-        goto done;
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof(buf));
-        if (n < 0)
-            goto done;
-        if (n == 0)
-            break;
-        if (write(out, buf, (size_t)n) != n)
-            goto done;
-    }
-    rc = 0;
-done:
-    if (in >= 0)
-        close(in);
-    if (out >= 0)
-        close(out);
-    return rc;
-}
 
 /* Copy every segment (not LOCK) of src into a new directory dst. */
 static int copy_dir(const char *src, const char *dst)
@@ -474,9 +44,9 @@ static int copy_dir(const char *src, const char *dst)
         char a[4096], b[4096];
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !strcmp(de->d_name, "LOCK"))
             continue;
-        pathf(a, sizeof(a), "%s/%s", src, de->d_name);
-        pathf(b, sizeof(b), "%s/%s", dst, de->d_name);
-        if (copy_file(a, b))
+        tu_pathf(a, sizeof(a), "%s/%s", src, de->d_name);
+        tu_pathf(b, sizeof(b), "%s/%s", dst, de->d_name);
+        if (tu_copy_file(a, b))
             rc = -1;
     }
     closedir(d);
@@ -508,12 +78,6 @@ static int list_dir2(const char *dir, char (*names)[320], int max, int skip_lock
 
 static int list_dir(const char *dir, char (*names)[320], int max) { return list_dir2(dir, names, max, 0); }
 
-static long long file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
 /* Concatenation of every file name (but LOCK) and size: a fingerprint of the directory. */
 static void dir_fingerprint(const char *dir, char *out, size_t outlen)
 {
@@ -523,8 +87,8 @@ static void dir_fingerprint(const char *dir, char *out, size_t outlen)
     out[0] = 0;
     for (int i = 0; i < n && used < outlen; i++) {
         char p[4096];
-        pathf(p, sizeof(p), "%s/%s", dir, names[i]);
-        int k = snprintf(out + used, outlen - used, "%s=%lld;", names[i], file_size(p));
+        tu_pathf(p, sizeof(p), "%s/%s", dir, names[i]);
+        int k = snprintf(out + used, outlen - used, "%s=%lld;", names[i], tu_file_size(p));
         if (k < 0)
             break;
         used += (size_t)k;
@@ -532,20 +96,6 @@ static void dir_fingerprint(const char *dir, char *out, size_t outlen)
 }
 
 /* ------------------------------------------------------------ writer options */
-
-static void wopts(bv_writer_opts *o, size_t block, uint64_t segment, const char *start_gtid, int flavor)
-{
-    bv_writer_opts_init(o);
-    o->source.flavor = (uint8_t)flavor;
-    o->source.server_id = 1;
-    o->source.server_uuid = flavor == BV_GTID_MYSQL ? S(SYNTH_UUID) : S("");
-    o->source.server_version = S("8.0.36-test");
-    o->start_file = S(FILE1);
-    o->start_offset = 4;
-    o->start_gtid_set = S(start_gtid);
-    o->block_size = block;
-    o->segment_size = segment;
-}
 
 /* ------------------------------------------------------------ reading back */
 
@@ -556,7 +106,7 @@ typedef struct rcase {
 } rcase;
 
 /* The events a range selects, computed from the model by the documented rules. */
-static size_t *expect_range(const model *m, const bv_range *rg, size_t *nout, int *want_rc)
+static size_t *expect_range(const tu_model *m, const bv_range *rg, size_t *nout, int *want_rc)
 {
     size_t k = 0, end = m->n, n = 0;
     size_t *idx = malloc((m->n + 1) * sizeof(*idx));
@@ -609,14 +159,14 @@ static size_t *expect_range(const model *m, const bv_range *rg, size_t *nout, in
 }
 
 /* Read dir with range rg; compare every event with the model's expectation. */
-static int check_read(const char *what, const char *dir, const bv_range *rg, const model *m)
+static int check_read(const char *what, const char *dir, const bv_range *rg, const tu_model *m)
 {
     size_t nexp;
     int want_rc;
     size_t *idx = expect_range(m, rg, &nexp, &want_rc);
     bv_reader *r = NULL;
     char err[1024] = "";
-    sb b = {0};
+    tu_sb b = {0};
     size_t got = 0, bad = SIZE_MAX;
     int rc = bv_reader_open(&r, dir, rg, err, sizeof(err));
     int ok = 1;
@@ -628,8 +178,8 @@ static int check_read(const char *what, const char *dir, const bv_range *rg, con
     const bv_event *ev;
     while ((rc = bv_reader_next(r, &ev, err, sizeof(err))) == 1) {
         if (bad == SIZE_MAX) {
-            sb_reset(&b);
-            render_event(&b, ev);
+            tu_sb_reset(&b);
+            tu_render_event(&b, ev);
             if (got >= nexp || strcmp(b.p, m->ev[idx[got]].render) != 0) {
                 bad = got;
                 t_note("%s: event %zu differs:", what, got);
@@ -660,7 +210,7 @@ static void set_from(rcase *c, const char *file, uint64_t off)
 {
     snprintf(c->from_file, sizeof(c->from_file), "%s", file);
     c->r.has_from = 1;
-    c->r.from_file = S(c->from_file);
+    c->r.from_file = tu_str(c->from_file);
     c->r.from_offset = off;
 }
 
@@ -668,12 +218,12 @@ static void set_to(rcase *c, const char *file, uint64_t off)
 {
     snprintf(c->to_file, sizeof(c->to_file), "%s", file);
     c->r.has_to = 1;
-    c->r.to_file = S(c->to_file);
+    c->r.to_file = tu_str(c->to_file);
     c->r.to_offset = off;
 }
 
 /* A battery of ranges built from the model's own events. */
-static void range_battery(const char *label, const char *dir, const model *m, const bv_archive *a, int spread)
+static void range_battery(const char *label, const char *dir, const tu_model *m, const bv_archive *a, int spread)
 {
     rcase c;
     size_t picks[24];
@@ -706,7 +256,7 @@ static void range_battery(const char *label, const char *dir, const model *m, co
     check_read(what, dir, NULL, m);
 
     for (size_t p = 0; p < np; p++) {
-        const evmeta *e = &m->ev[picks[p]];
+        const tu_evmeta *e = &m->ev[picks[p]];
         memset(&c, 0, sizeof(c));
         set_from(&c, e->file, e->off);
         snprintf(what, sizeof(what), "%s: --from %s:%llu (event %zu, %s)", label, e->file, (unsigned long long)e->off,
@@ -741,7 +291,7 @@ static void range_battery(const char *label, const char *dir, const model *m, co
     }
     /* pairs */
     for (size_t p = 0; p + 1 < np; p++) {
-        const evmeta *e1 = &m->ev[picks[p]], *e2 = &m->ev[picks[(p + 3) % np]];
+        const tu_evmeta *e1 = &m->ev[picks[p]], *e2 = &m->ev[picks[(p + 3) % np]];
         memset(&c, 0, sizeof(c));
         set_from(&c, e1->file, e1->off);
         set_to(&c, e2->file, e2->off);
@@ -790,7 +340,7 @@ static void range_battery(const char *label, const char *dir, const model *m, co
 
 /* ------------------------------------------------------------ listing checks */
 
-static void check_listing(const char *label, const char *dir, const model *m, const char *start_gtid, int want_open,
+static void check_listing(const char *label, const char *dir, const tu_model *m, const char *start_gtid, int want_open,
                           int spread)
 {
     bv_archive *a = NULL;
@@ -834,7 +384,7 @@ static void check_listing(const char *label, const char *dir, const model *m, co
         } else {
             char sf[300];
             snprintf(sf, sizeof(sf), "%.*s", (int)si->start_file.len, si->start_file.ptr);
-            T_EQ_STR(sf, FILE1, "first segment starts in the start file");
+            T_EQ_STR(sf, TU_FILE1, "first segment starts in the start file");
             T_EQ_U64(si->start_offset, 4, "first segment starts at the start offset");
             char g[256];
             snprintf(g, sizeof(g), "%.*s", (int)si->start_gtid_set.len, si->start_gtid_set.ptr);
@@ -895,20 +445,20 @@ static void check_listing(const char *label, const char *dir, const model *m, co
 static bv_schema *allkinds_schema(void)
 {
     static const bv_str members[3] = {{"red", 3}, {"green", 5}, {"blue", 4}};
-    bv_schema *s = bv_schema_new(S("t"), S("allkinds"), BV_SCHEMA_FROM_LIVE);
+    bv_schema *s = bv_schema_new(tu_str("t"), tu_str("allkinds"), BV_SCHEMA_FROM_LIVE);
     for (int i = 0; i <= BV_VAL_KIND_MAX; i++) {
         bv_column c;
         char name[16];
         memset(&c, 0, sizeof(c));
         snprintf(name, sizeof(name), "c%d", i);
-        c.name = S(name);
+        c.name = tu_str(name);
         c.type = c.real_type = (uint8_t)(i == BV_VAL_ENUM ? BV_MYSQL_TYPE_ENUM : i == BV_VAL_SET ? BV_MYSQL_TYPE_SET : BV_MYSQL_TYPE_BLOB);
         c.flags = BV_COL_NULLABLE;
         if (i == BV_VAL_ENUM || i == BV_VAL_SET) {
             c.nmembers = 3;
             c.members = members;
         }
-        c.type_name = S(i == BV_VAL_ENUM ? "enum('red','green','blue')" : "");
+        c.type_name = tu_str(i == BV_VAL_ENUM ? "enum('red','green','blue')" : "");
         if (bv_schema_add_column(s, &c, NULL, 0) != BV_OK)
             abort();
     }
@@ -930,7 +480,7 @@ static void allkinds_values(bv_value *v, int variant)
     v[BV_VAL_UINT].v.u = variant ? UINT64_MAX : 42;
     v[BV_VAL_FLOAT].v.f = variant ? -0.0f : 3.25f;
     v[BV_VAL_DOUBLE].v.d = variant ? 1e308 : -2.5e-300;
-    v[BV_VAL_DECIMAL].v.s = S(variant ? "-0.000000001" : "123456789012345678901234567890.5");
+    v[BV_VAL_DECIMAL].v.s = tu_str(variant ? "-0.000000001" : "123456789012345678901234567890.5");
     v[BV_VAL_DATE].v.dt.year = 0;
     v[BV_VAL_DATE].v.dt.month = variant ? 0 : 2;
     v[BV_VAL_DATE].v.dt.day = 29;
@@ -949,10 +499,10 @@ static void allkinds_values(bv_value *v, int variant)
     v[BV_VAL_TIMESTAMP].v.ts.sec = variant ? 0 : 2147483648u;
     v[BV_VAL_TIMESTAMP].v.ts.usec = 5;
     v[BV_VAL_YEAR].v.u = variant ? 0 : 2155;
-    v[BV_VAL_STRING].v.s = S(variant ? "" : "h\xc3\xa9llo \"w\"\n");
+    v[BV_VAL_STRING].v.s = tu_str(variant ? "" : "h\xc3\xa9llo \"w\"\n");
     v[BV_VAL_BYTES].v.s.ptr = bytes;
     v[BV_VAL_BYTES].v.s.len = variant ? 1 : sizeof(bytes);
-    v[BV_VAL_JSON].v.s = S("{\"a\":[1,2,{\"b\":null}]}");
+    v[BV_VAL_JSON].v.s = tu_str("{\"a\":[1,2,{\"b\":null}]}");
     v[BV_VAL_BIT].v.u = variant ? 1 : 0x1ffff;
     v[BV_VAL_ENUM].v.u = variant ? 0 : 3;
     v[BV_VAL_SET].v.u = variant ? 7 : 5;
@@ -963,8 +513,8 @@ static void allkinds_values(bv_value *v, int variant)
 }
 
 /* One transaction with every value kind, a NOTE inside and one outside, a DDL
- * whose text has a NUL and a non-UTF-8 byte; offsets 4..431 of FILE1. */
-static int custom_events(bv_writer *w, model *m, bv_schema *sc, uint64_t ts)
+ * whose text has a NUL and a non-UTF-8 byte; offsets 4..431 of TU_FILE1. */
+static int custom_events(bv_writer *w, tu_model *m, bv_schema *sc, uint64_t ts)
 {
     bv_event e;
     bv_value a[BV_VAL_KIND_MAX + 1], b[BV_VAL_KIND_MAX + 1];
@@ -975,7 +525,7 @@ static int custom_events(bv_writer *w, model *m, bv_schema *sc, uint64_t ts)
     b[BV_VAL_STRING].kind = BV_VAL_ABSENT;
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_BEGIN;
-    e.pos.file = S(FILE1);
+    e.pos.file = tu_str(TU_FILE1);
     e.pos.offset = 4;
     e.ts_us = ts;
     e.server_id = 7;
@@ -984,67 +534,67 @@ static int custom_events(bv_writer *w, model *m, bv_schema *sc, uint64_t ts)
     e.gtid.flavor = BV_GTID_MYSQL;
     if (bv_gtid_parse(&e.gtid, CUSTOM_UUID ":custom:5", strlen(CUSTOM_UUID ":custom:5"), NULL, 0) != BV_OK)
         abort();
-    rc |= app(w, m, &e);
+    rc |= tu_append(w, m, &e);
     memset(&e, 0, sizeof(e));
-    e.pos.file = S(FILE1);
+    e.pos.file = tu_str(TU_FILE1);
     e.ts_us = ts + 1;
     e.schema = sc;
     e.ncols = bv_schema_ncols(sc);
     e.type = BV_EV_INSERT;
     e.pos.offset = 100;
     e.after = a;
-    rc |= app(w, m, &e);
+    rc |= tu_append(w, m, &e);
     e.type = BV_EV_UPDATE;
     e.pos.row = 1;
     e.before = a;
     e.after = b;
-    rc |= app(w, m, &e);
+    rc |= tu_append(w, m, &e);
     e.type = BV_EV_DELETE;
     e.pos.offset = 220;
     e.pos.row = 0;
     e.before = b;
     e.after = NULL;
-    rc |= app(w, m, &e);
+    rc |= tu_append(w, m, &e);
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_NOTE;
-    e.pos.file = S(FILE1);
+    e.pos.file = tu_str(TU_FILE1);
     e.pos.offset = 300;
     e.ts_us = ts + 2;
     e.note_level = BV_NOTE_WARNING;
-    e.text = S("a note inside a transaction");
-    rc |= app(w, m, &e);
+    e.text = tu_str("a note inside a transaction");
+    rc |= tu_append(w, m, &e);
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_DDL;
-    e.pos.file = S(FILE1);
+    e.pos.file = tu_str(TU_FILE1);
     e.pos.offset = 310;
     e.ts_us = ts + 2;
-    e.database = S("t");
+    e.database = tu_str("t");
     e.sql.ptr = sql;
     e.sql.len = sizeof(sql) - 1;
-    rc |= app(w, m, &e);
+    rc |= tu_append(w, m, &e);
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_COMMIT;
-    e.pos.file = S(FILE1);
+    e.pos.file = tu_str(TU_FILE1);
     e.pos.offset = 400;
     e.end_offset = 431;
     e.ts_us = ts + 3;
     e.commit_kind = BV_COMMIT_QUERY;
     e.xid = 99;
-    rc |= app(w, m, &e);
+    rc |= tu_append(w, m, &e);
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_NOTE;
-    e.pos.file = S(FILE1);
+    e.pos.file = tu_str(TU_FILE1);
     e.pos.offset = 431;
     e.ts_us = ts + 4;
     e.note_level = BV_NOTE_INFO;
-    e.text = S("a note between transactions");
-    rc |= app(w, m, &e);
+    e.text = tu_str("a note between transactions");
+    rc |= tu_append(w, m, &e);
     return rc;
 }
 
 /* ------------------------------------------------------------ writer state checks */
 
-static void check_end(const char *label, bv_writer *w, const model *m)
+static void check_end(const char *label, bv_writer *w, const tu_model *m)
 {
     bv_str f;
     uint64_t off;
@@ -1062,10 +612,8 @@ static void check_end(const char *label, bv_writer *w, const model *m)
     T_OK(bv_gtid_set_equal(bv_writer_gtid_set(w), m->gset), "%s: GTID sets equal (bv_gtid_set_equal)", label);
 }
 
-static int has(const char *msg, const char *needle) { return msg && needle && strstr(msg, needle) != NULL; }
-
 /* An event must be refused with BV_E_STATE and leave the writer unchanged. */
-static void expect_refused(bv_writer *w, const model *m, const bv_event *ev, const char *what)
+static void expect_refused(bv_writer *w, const tu_model *m, const bv_event *ev, const char *what)
 {
     char err[1024] = "";
     int in_txn = bv_writer_in_transaction(w);
@@ -1092,10 +640,10 @@ static void test_write_read(void)
     bv_writer *w = NULL, *w2 = NULL;
     bv_writer_opts o;
     bv_synth_opts so;
-    model m;
+    tu_model m;
     int rc;
-    pathf(dir, sizeof(dir), "%s/arch", root);
-    model_init(&m, FILE1, 4, start_gtid);
+    tu_pathf(dir, sizeof(dir), "%s/arch", root);
+    tu_model_init(&m, TU_FILE1, 4, start_gtid);
     bv_schema *sc = allkinds_schema();
 
     bv_synth_opts_init(&so);
@@ -1106,16 +654,16 @@ static void test_write_read(void)
     bv_synth *syn = bv_synth_new(&so);
 
     /* session 1 */
-    wopts(&o, 4096, 65536, start_gtid, BV_GTID_MYSQL);
+    tu_wopts(&o, 4096, 65536, start_gtid, BV_GTID_MYSQL);
     rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
     if (!T_OK(rc == BV_OK, "writer opens a new archive (%s)", rc ? err : "ok"))
         return;
     T_EQ_INT(bv_writer_recovery(w)->recovered, 0, "nothing to recover in a new archive");
     check_end("new archive", w, &m);
-    append_failures = 0;
+    tu_append_failures = 0;
     rc = custom_events(w, &m, sc, so.start_ts_us - 86400000000ull);
-    rc |= feed(w, &m, syn, 1250, 0);
-    T_OK(rc == BV_OK && append_failures == 0, "session 1: %zu events appended", m.n);
+    rc |= tu_feed(w, &m, syn, 1250, 0);
+    T_OK(rc == BV_OK && tu_append_failures == 0, "session 1: %zu events appended", m.n);
     check_end("session 1", w, &m);
     rc = bv_writer_close(w, err, sizeof(err));
     T_EQ_INT(rc, BV_OK, "session 1: close");
@@ -1157,7 +705,7 @@ static void test_write_read(void)
     /* one writer per archive */
     rc = bv_writer_open(&w2, dir, &o, err, sizeof(err));
     T_EQ_INT(rc, BV_E_LOCKED, "a second writer on the same archive: BV_E_LOCKED");
-    T_OK(has(err, dir), "BV_E_LOCKED message names the archive (%s)", err);
+    T_OK(tu_has(err, dir), "BV_E_LOCKED message names the archive (%s)", err);
     T_OK(w2 == NULL, "no writer returned when locked");
 
     /* the rules: each refused event leaves no trace */
@@ -1169,13 +717,13 @@ static void test_write_read(void)
             ev = bv_synth_next(syn);
             if (ev->type == BV_EV_BEGIN && m.n && m.ev[m.n - 1].type == BV_EV_COMMIT)
                 break;
-            if ((rc = app(w, &m, ev)) != BV_OK)
+            if ((rc = tu_append(w, &m, ev)) != BV_OK)
                 break;
         }
         bv_event begin = *ev;
         char bfile[64];
         snprintf(bfile, sizeof(bfile), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
-        begin.pos.file = S(bfile);
+        begin.pos.file = tu_str(bfile);
         const bv_event *row = bv_synth_next(syn); /* a row of that transaction (not appended yet) */
         T_OK(row->type >= BV_EV_INSERT && row->type <= BV_EV_DDL, "synth: a change follows BEGIN");
         expect_refused(w, &m, row, "row outside a transaction");
@@ -1185,16 +733,16 @@ static void test_write_read(void)
         expect_refused(w, &m, &bad, "COMMIT without BEGIN");
         bad = begin;
         bad.type = BV_EV_DDL;
-        bad.database = S("shop");
-        bad.sql = S("DROP TABLE x");
+        bad.database = tu_str("shop");
+        bad.sql = tu_str("DROP TABLE x");
         expect_refused(w, &m, &bad, "DDL outside a transaction");
         bad = begin;
-        bad.pos.file = S("mysql-bin.777777");
+        bad.pos.file = tu_str("mysql-bin.777777");
         expect_refused(w, &m, &bad, "BEGIN in another binlog file than the stream's");
         bad = begin;
         bad.pos.offset = m.ev[m.n - 1].off - 1;
         expect_refused(w, &m, &bad, "BEGIN at an offset before the last event's");
-        rc = app(w, &m, &begin);
+        rc = tu_append(w, &m, &begin);
         T_EQ_INT(rc, BV_OK, "the BEGIN itself is accepted");
         bad = begin;
         bad.gtid.seq += 1000000;
@@ -1203,10 +751,10 @@ static void test_write_read(void)
         bad.type = BV_EV_ROTATE;
         bad.pos = begin.pos;
         bad.ts_us = begin.ts_us;
-        bad.new_file = S("mysql-bin.888888");
+        bad.new_file = tu_str("mysql-bin.888888");
         bad.end_offset = 4;
         expect_refused(w, &m, &bad, "ROTATE inside a transaction");
-        rc = app(w, &m, row);
+        rc = tu_append(w, &m, row);
         T_EQ_INT(rc, BV_OK, "the row is accepted inside the transaction");
         bad = *row;
         bad.pos.offset -= 1;
@@ -1217,13 +765,13 @@ static void test_write_read(void)
         /* finish the transaction */
         do {
             ev = bv_synth_next(syn);
-            rc = app(w, &m, ev);
+            rc = tu_append(w, &m, ev);
         } while (rc == BV_OK && ev->type != BV_EV_COMMIT);
         T_EQ_INT(rc, BV_OK, "transaction completed after the refusals");
     }
-    append_failures = 0;
-    rc = feed(w, &m, syn, 1250, 0);
-    T_OK(rc == BV_OK && append_failures == 0, "session 2: appended up to %zu events", m.n);
+    tu_append_failures = 0;
+    rc = tu_feed(w, &m, syn, 1250, 0);
+    T_OK(rc == BV_OK && tu_append_failures == 0, "session 2: appended up to %zu events", m.n);
     check_end("session 2", w, &m);
     rc = bv_writer_seal(w, err, sizeof(err));
     T_EQ_INT(rc, BV_OK, "session 2: seal at a transaction boundary");
@@ -1245,7 +793,7 @@ static void test_write_read(void)
         return;
     T_EQ_INT(bv_writer_recovery(w)->recovered, 0, "session 3: nothing to recover");
     check_end("session 3 start", w, &m);
-    rc = feed(w, &m, syn, 60, 0);
+    rc = tu_feed(w, &m, syn, 60, 0);
     T_EQ_INT(rc, BV_OK, "session 3: appended");
     rc = bv_writer_close(w, err, sizeof(err));
     T_EQ_INT(rc, BV_OK, "session 3: close");
@@ -1263,7 +811,7 @@ static void test_write_read(void)
     /* GTID set and end position, concretely */
     {
         char want[512], got[4096];
-        snprintf(want, sizeof(want), "%s:1-10,%s:1-%llu,%s:custom:5", START_UUID, SYNTH_UUID,
+        snprintf(want, sizeof(want), "%s:1-10,%s:1-%llu,%s:custom:5", START_UUID, TU_SYNTH_UUID,
                  (unsigned long long)bv_synth_txns(syn), CUSTOM_UUID);
         bv_gtid_set_format(m.gset, got, sizeof(got));
         T_EQ_STR(got, want, "our model's GTID set is the expected text");
@@ -1291,7 +839,7 @@ static void test_write_read(void)
 
     bv_synth_free(syn);
     bv_schema_free(sc);
-    model_free(&m);
+    tu_model_free(&m);
 }
 
 /* Blocks that hold whole transactions (flush after each commit) let the
@@ -1303,20 +851,20 @@ static void test_skippable_blocks(void)
     bv_writer *w = NULL;
     bv_writer_opts o;
     bv_synth_opts so;
-    model m;
-    pathf(dir, sizeof(dir), "%s/flushed", root);
-    model_init(&m, FILE1, 4, "");
+    tu_model m;
+    tu_pathf(dir, sizeof(dir), "%s/flushed", root);
+    tu_model_init(&m, TU_FILE1, 4, "");
     bv_synth_opts_init(&so);
     so.seed = 11;
     so.rotate_every = 6000;
     so.ddl_every = 25;
     bv_synth *syn = bv_synth_new(&so);
-    wopts(&o, 1 << 20, 24576, "", BV_GTID_MYSQL);
+    tu_wopts(&o, 1 << 20, 24576, "", BV_GTID_MYSQL);
     int rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
     if (!T_OK(rc == BV_OK, "flushed archive: writer opens (%s)", rc ? err : "ok"))
         return;
-    append_failures = 0;
-    rc = feed(w, &m, syn, 300, 1);
+    tu_append_failures = 0;
+    rc = tu_feed(w, &m, syn, 300, 1);
     T_OK(rc == BV_OK, "flushed archive: 300 transactions, a block each");
     rc = bv_writer_close(w, err, sizeof(err));
     T_EQ_INT(rc, BV_OK, "flushed archive: close");
@@ -1327,7 +875,7 @@ static void test_skippable_blocks(void)
     for (size_t k = 1; k <= 5; k++) {
         rcase c;
         char what[256];
-        const evmeta *e1 = &m.ev[m.n * k / 10], *e2 = &m.ev[m.n * 4 / 5];
+        const tu_evmeta *e1 = &m.ev[m.n * k / 10], *e2 = &m.ev[m.n * 4 / 5];
         memset(&c, 0, sizeof(c));
         set_to(&c, e1->file, e1->off);
         c.r.has_since = 1;
@@ -1345,7 +893,7 @@ static void test_skippable_blocks(void)
         check_read(what, dir, &c.r, &m);
     }
     bv_synth_free(syn);
-    model_free(&m);
+    tu_model_free(&m);
 }
 
 static void test_mariadb(void)
@@ -1355,18 +903,18 @@ static void test_mariadb(void)
     bv_writer *w = NULL;
     bv_writer_opts o;
     bv_synth_opts so;
-    model m;
-    pathf(dir, sizeof(dir), "%s/maria", root);
-    model_init(&m, FILE1, 4, "0-1-7");
+    tu_model m;
+    tu_pathf(dir, sizeof(dir), "%s/maria", root);
+    tu_model_init(&m, TU_FILE1, 4, "0-1-7");
     bv_synth_opts_init(&so);
     so.gtid_flavor = BV_GTID_MARIADB;
     so.seed = 3;
     bv_synth *syn = bv_synth_new(&so);
-    wopts(&o, 2048, 16384, "0-1-7", BV_GTID_MARIADB);
+    tu_wopts(&o, 2048, 16384, "0-1-7", BV_GTID_MARIADB);
     int rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
     if (!T_OK(rc == BV_OK, "mariadb archive: writer opens (%s)", rc ? err : "ok"))
         return;
-    rc = feed(w, &m, syn, 150, 0);
+    rc = tu_feed(w, &m, syn, 150, 0);
     T_EQ_INT(rc, BV_OK, "mariadb archive: 150 transactions");
     bv_gtid_set_format(bv_writer_gtid_set(w), g, sizeof(g));
     T_EQ_STR(g, "0-1-150", "mariadb archive: GTID set is the domain's last GTID");
@@ -1376,7 +924,7 @@ static void test_mariadb(void)
     check_read("mariadb archive: read back", dir, NULL, &m);
     T_EQ_INT(bv_archive_verify(dir, NULL, 0, NULL, NULL, err, sizeof(err)), BV_OK, "mariadb archive verifies clean");
     bv_synth_free(syn);
-    model_free(&m);
+    tu_model_free(&m);
 }
 
 /* ------------------------------------------------------------ directory rules */
@@ -1421,18 +969,18 @@ static void expect_bad_dir(const char *label, const char *dir, const char *name)
     dir_fingerprint(dir, before, sizeof(before));
     int rc = bv_reader_open(&r, dir, NULL, err, sizeof(err));
     T_EQ_INT(rc, BV_E_CORRUPT, label);
-    T_OK(has(err, name), "%s: reader message names %s (%s)", label, name, err);
+    T_OK(tu_has(err, name), "%s: reader message names %s (%s)", label, name, err);
     bv_reader_free(r);
     err[0] = 0;
     rc = bv_archive_open(&a, dir, err, sizeof(err));
     T_EQ_INT(rc, BV_E_CORRUPT, label);
-    T_OK(has(err, name), "%s: listing message names %s (%s)", label, name, err);
+    T_OK(tu_has(err, name), "%s: listing message names %s (%s)", label, name, err);
     bv_archive_free(a);
     err[0] = 0;
-    wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
+    tu_wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
     rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
     T_EQ_INT(rc, BV_E_CORRUPT, label);
-    T_OK(has(err, name), "%s: writer message names %s (%s)", label, name, err);
+    T_OK(tu_has(err, name), "%s: writer message names %s (%s)", label, name, err);
     bv_writer_free(w);
     memset(&p, 0, sizeof(p));
     bv_verify_cb cb = {on_problem, NULL, &p};
@@ -1450,15 +998,15 @@ static void make_small_archive(const char *dir, uint64_t txns, int close_it)
     bv_writer *w = NULL;
     bv_writer_opts o;
     bv_synth_opts so;
-    model m;
+    tu_model m;
     char err[1024];
-    model_init(&m, FILE1, 4, "");
+    tu_model_init(&m, TU_FILE1, 4, "");
     bv_synth_opts_init(&so);
     so.seed = 5;
     so.rotate_every = 20000;
     bv_synth *syn = bv_synth_new(&so);
-    wopts(&o, 1024, 6000, "", BV_GTID_MYSQL);
-    if (bv_writer_open(&w, dir, &o, err, sizeof(err)) != BV_OK || feed(w, &m, syn, txns, 0) != BV_OK) {
+    tu_wopts(&o, 1024, 6000, "", BV_GTID_MYSQL);
+    if (bv_writer_open(&w, dir, &o, err, sizeof(err)) != BV_OK || tu_feed(w, &m, syn, txns, 0) != BV_OK) {
         t_note("make_small_archive: %s", err);
         abort();
     }
@@ -1467,7 +1015,7 @@ static void make_small_archive(const char *dir, uint64_t txns, int close_it)
     else
         bv_writer_free(w);
     bv_synth_free(syn);
-    model_free(&m);
+    tu_model_free(&m);
 }
 
 static void test_dir_rules(void)
@@ -1476,7 +1024,7 @@ static void test_dir_rules(void)
     char tmpl[4096], d[4096], p1[4096], p2[4096], err[1024];
     char names[64][320];
     int rc, n;
-    pathf(tmpl, sizeof(tmpl), "%s/template", root);
+    tu_pathf(tmpl, sizeof(tmpl), "%s/template", root);
     make_small_archive(tmpl, 120, 1);
     n = list_dir(tmpl, names, 64);
     int nseg = 0;
@@ -1492,18 +1040,18 @@ static void test_dir_rules(void)
         bv_archive *a = NULL;
         bv_writer *w = NULL;
         bv_writer_opts o;
-        pathf(d, sizeof(d), "%s/missing", root);
+        tu_pathf(d, sizeof(d), "%s/missing", root);
         err[0] = 0;
         rc = bv_reader_open(&r, d, NULL, err, sizeof(err));
         T_EQ_INT(rc, BV_E_NOTFOUND, "reader on a missing directory: BV_E_NOTFOUND");
-        T_OK(has(err, d), "message names the directory (%s)", err);
+        T_OK(tu_has(err, d), "message names the directory (%s)", err);
         T_OK(r == NULL, "no reader returned");
         rc = bv_archive_open(&a, d, err, sizeof(err));
         T_EQ_INT(rc, BV_E_NOTFOUND, "listing a missing directory: BV_E_NOTFOUND");
         rc = bv_archive_verify(d, NULL, 0, NULL, NULL, err, sizeof(err));
         T_EQ_INT(rc, BV_E_NOTFOUND, "verify of a missing directory: BV_E_NOTFOUND");
-        pathf(d, sizeof(d), "%s/missing/sub", root);
-        wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
+        tu_pathf(d, sizeof(d), "%s/missing/sub", root);
+        tu_wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
         rc = bv_writer_open(&w, d, &o, err, sizeof(err));
         T_EQ_INT(rc, BV_E_NOTFOUND, "writer under a missing parent: BV_E_NOTFOUND");
         T_OK(w == NULL, "no writer returned");
@@ -1517,7 +1065,7 @@ static void test_dir_rules(void)
         bv_writer_opts o;
         bv_verify_stats st;
         const bv_event *ev;
-        pathf(d, sizeof(d), "%s/empty", root);
+        tu_pathf(d, sizeof(d), "%s/empty", root);
         mkdir(d, 0750);
         rc = bv_reader_open(&r, d, NULL, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "reader on an empty directory opens");
@@ -1535,12 +1083,12 @@ static void test_dir_rules(void)
         rc = bv_archive_verify(d, NULL, 0, NULL, &st, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "verify of an empty directory is clean");
         T_EQ_U64(st.segments, 0, "verify: 0 segments");
-        wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
-        o.start_file = S("");
+        tu_wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
+        o.start_file = tu_str("");
         err[0] = 0;
         rc = bv_writer_open(&w, d, &o, err, sizeof(err));
         T_EQ_INT(rc, BV_E_INVAL, "writer on an empty archive without a start position: BV_E_INVAL");
-        T_OK(has(err, d), "message names the directory (%s)", err);
+        T_OK(tu_has(err, d), "message names the directory (%s)", err);
         T_OK(w == NULL, "no writer returned");
         n = list_dir(d, names, 64);
         T_OK(n == 0 || (n == 1 && !strcmp(names[0], "LOCK")), "no segment created");
@@ -1548,9 +1096,9 @@ static void test_dir_rules(void)
 
     /* a foreign file */
     n = list_dir(tmpl, names, 64);
-    pathf(d, sizeof(d), "%s/foreign", root);
+    tu_pathf(d, sizeof(d), "%s/foreign", root);
     copy_dir(tmpl, d);
-    pathf(p1, sizeof(p1), "%s/notes.txt", d);
+    tu_pathf(p1, sizeof(p1), "%s/notes.txt", d);
     {
         int fd = open(p1, O_WRONLY | O_CREAT, 0640);
         if (fd >= 0) {
@@ -1561,28 +1109,28 @@ static void test_dir_rules(void)
     }
     expect_bad_dir("a foreign file in the directory", d, "notes.txt");
     /* even a segment-like name that does not parse */
-    pathf(d, sizeof(d), "%s/foreign2", root);
+    tu_pathf(d, sizeof(d), "%s/foreign2", root);
     copy_dir(tmpl, d);
-    pathf(p1, sizeof(p1), "%s/%s", d, names[1]);
-    pathf(p2, sizeof(p2), "%s/x%s", d, names[1]);
-    if (copy_file(p1, p2) == 0) {
+    tu_pathf(p1, sizeof(p1), "%s/%s", d, names[1]);
+    tu_pathf(p2, sizeof(p2), "%s/x%s", d, names[1]);
+    if (tu_copy_file(p1, p2) == 0) {
         char nm[340];
         snprintf(nm, sizeof(nm), "x%s", names[1]);
         expect_bad_dir("a file named like a copy of a segment", d, nm);
     }
 
     /* a gap in sequence numbers: remove the second segment */
-    pathf(d, sizeof(d), "%s/gap", root);
+    tu_pathf(d, sizeof(d), "%s/gap", root);
     copy_dir(tmpl, d);
-    pathf(p1, sizeof(p1), "%s/%s", d, names[1]);
+    tu_pathf(p1, sizeof(p1), "%s/%s", d, names[1]);
     unlink(p1);
     expect_bad_dir("a gap in sequence numbers", d, names[2]);
 
     /* an open segment that is not the newest: rename the second to .part */
-    pathf(d, sizeof(d), "%s/oldpart", root);
+    tu_pathf(d, sizeof(d), "%s/oldpart", root);
     copy_dir(tmpl, d);
-    pathf(p1, sizeof(p1), "%s/%s", d, names[1]);
-    pathf(p2, sizeof(p2), "%s/%s.part", d, names[1]);
+    tu_pathf(p1, sizeof(p1), "%s/%s", d, names[1]);
+    tu_pathf(p2, sizeof(p2), "%s/%s.part", d, names[1]);
     if (rename(p1, p2) == 0) {
         char nm[340];
         snprintf(nm, sizeof(nm), "%s.part", names[1]);
@@ -1594,26 +1142,26 @@ static void test_dir_rules(void)
         bv_writer *w = NULL;
         bv_writer_opts o;
         char tmpname[400];
-        pathf(d, sizeof(d), "%s/tmpfile", root);
+        tu_pathf(d, sizeof(d), "%s/tmpfile", root);
         copy_dir(tmpl, d);
         /* the next segment's name + .part.tmp */
         uint64_t seq = (uint64_t)(n - 1);
         snprintf(tmpname, sizeof(tmpname), "%010llu-mysql-bin.000009-000000000004.bvseg.part.tmp",
                  (unsigned long long)seq);
-        pathf(p1, sizeof(p1), "%s/%s", d, tmpname);
+        tu_pathf(p1, sizeof(p1), "%s/%s", d, tmpname);
         int fd = open(p1, O_WRONLY | O_CREAT, 0640);
         if (fd >= 0)
             close(fd);
         rc = bv_archive_verify(d, NULL, 0, NULL, NULL, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "verify accepts a leftover .tmp file");
-        wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
+        tu_wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
         rc = bv_writer_open(&w, d, &o, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "writer opens with a leftover .tmp file");
         if (w) {
             T_EQ_INT(bv_writer_recovery(w)->removed_tmp, 1, "the .tmp file is counted");
             bv_writer_free(w);
         }
-        T_OK(file_size(p1) < 0, "the .tmp file is removed");
+        T_OK(tu_file_size(p1) < 0, "the .tmp file is removed");
     }
 }
 
@@ -1631,7 +1179,7 @@ static void ro_attempt(const char *dir, ro_result *res)
     bv_writer_opts o;
     bv_event e;
     memset(res, 0, sizeof(*res));
-    wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
+    tu_wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
     res->rc_open = bv_writer_open(&w, dir, &o, res->msg_open, sizeof(res->msg_open));
     res->rc_append = 1;
     if (res->rc_open == BV_OK) {
@@ -1688,12 +1236,12 @@ static void test_readonly_dir(void)
     const char *root = t_tmpdir();
     char d[4096], lock[4096], err[1024], before[4096];
     ro_result res;
-    pathf(d, sizeof(d), "%s/ro", root);
+    tu_pathf(d, sizeof(d), "%s/ro", root);
     make_small_archive(d, 40, 1); /* all sealed? not necessarily: seal below */
     {
         bv_writer *w = NULL;
         bv_writer_opts o;
-        wopts(&o, 1024, 6000, "", BV_GTID_MYSQL);
+        tu_wopts(&o, 1024, 6000, "", BV_GTID_MYSQL);
         if (bv_writer_open(&w, d, &o, err, sizeof(err)) == BV_OK) {
             bv_writer_seal(w, NULL, 0);
             bv_writer_close(w, NULL, 0);
@@ -1704,16 +1252,16 @@ static void test_readonly_dir(void)
         char nm[64][320], p[4096];
         int k = list_dir(d, nm, 64);
         for (int i = 0; i < k; i++) {
-            pathf(p, sizeof(p), "%s/%s", d, nm[i]);
+            tu_pathf(p, sizeof(p), "%s/%s", d, nm[i]);
             chmod(p, 0644);
         }
     }
     chmod(root, 0755);
     chmod(d, 0555);
-    pathf(lock, sizeof(lock), "%s/LOCK", d);
+    tu_pathf(lock, sizeof(lock), "%s/LOCK", d);
     /* does the mode apply to us? */
     char probe[4096];
-    pathf(probe, sizeof(probe), "%s/probe", d);
+    tu_pathf(probe, sizeof(probe), "%s/probe", d);
     int fd = open(probe, O_WRONLY | O_CREAT, 0640);
     int privileged = fd >= 0;
     if (fd >= 0) {
@@ -1739,7 +1287,7 @@ static void test_readonly_dir(void)
         ro_attempt(d, &res);
     }
     T_EQ_INT(res.rc_open, BV_E_IO, "read-only directory, read-only LOCK: bv_writer_open fails with BV_E_IO");
-    T_OK(has(res.msg_open, d), "the message names the path (%s)", res.msg_open);
+    T_OK(tu_has(res.msg_open, d), "the message names the path (%s)", res.msg_open);
     T_EQ_STR(res.fp_after, before, "read-only directory: nothing changed");
     /* 2. LOCK writable but the directory is not: the first new segment fails */
     chmod(lock, 0666);
@@ -1749,7 +1297,7 @@ static void test_readonly_dir(void)
         ro_attempt(d, &res);
     T_EQ_INT(res.rc_open, BV_OK, "read-only directory, writable LOCK: bv_writer_open succeeds");
     T_EQ_INT(res.rc_append, BV_E_IO, "read-only directory: the append that needs a new segment fails with BV_E_IO");
-    T_OK(has(res.msg_append, d) && has(res.msg_append, ".bvseg"), "the message names the file (%s)",
+    T_OK(tu_has(res.msg_append, d) && tu_has(res.msg_append, ".bvseg"), "the message names the file (%s)",
          res.msg_append);
     T_EQ_STR(res.fp_after, before, "read-only directory: nothing created");
     chmod(d, 0755);
@@ -1792,7 +1340,7 @@ static void test_nospc(void)
 static void nospc_once(const char *root, unsigned kib, uint64_t seed)
 {
     char mp[4096], dir[4096], err[1024] = "", opts[64];
-    pathf(mp, sizeof(mp), "%s/small%u", root, kib);
+    tu_pathf(mp, sizeof(mp), "%s/small%u", root, kib);
     mkdir(mp, 0755);
     snprintf(opts, sizeof(opts), "size=%uk", kib);
     if (mount("bvtest", mp, "tmpfs", 0, opts) != 0) {
@@ -1800,18 +1348,18 @@ static void nospc_once(const char *root, unsigned kib, uint64_t seed)
         return;
     }
     t_note("ENOSPC: writing into a %u KiB tmpfs in a private mount namespace", kib);
-    pathf(dir, sizeof(dir), "%s/a", mp);
+    tu_pathf(dir, sizeof(dir), "%s/a", mp);
     bv_writer *w = NULL;
     bv_writer_opts o;
     bv_synth_opts so;
-    model m;
-    model_init(&m, FILE1, 4, "");
+    tu_model m;
+    tu_model_init(&m, TU_FILE1, 4, "");
     bv_synth_opts_init(&so);
     so.seed = seed;
     so.ddl_every = 100;
     so.rotate_every = 400000;
     bv_synth *syn = bv_synth_new(&so);
-    wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
+    tu_wopts(&o, 4096, 65536, "", BV_GTID_MYSQL);
     int rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
     if (!T_OK(rc == BV_OK, "nospc: writer opens (%s)", rc ? err : "ok"))
         goto out;
@@ -1828,16 +1376,16 @@ static void nospc_once(const char *root, unsigned kib, uint64_t seed)
     }
     T_EQ_INT(rc, BV_E_NOSPC, "nospc: the writer returns BV_E_NOSPC when the disk is full");
     t_note("nospc: failed after %llu events: %s", (unsigned long long)appended, err);
-    T_OK(has(err, dir) && has(err, ".bvseg"), "nospc: the message names the file (%s)", err);
-    T_OK(has(err, "No space"), "nospc: the message says why (%s)", err);
+    T_OK(tu_has(err, dir) && tu_has(err, ".bvseg"), "nospc: the message names the file (%s)", err);
+    T_OK(tu_has(err, "No space"), "nospc: the message says why (%s)", err);
     {
         bv_event e;
         char e2[1024] = "";
         memset(&e, 0, sizeof(e));
         e.type = BV_EV_NOTE;
-        e.pos.file = S(FILE1);
+        e.pos.file = tu_str(TU_FILE1);
         e.pos.offset = 1u << 30;
-        e.text = S("x");
+        e.text = tu_str("x");
         rc = bv_writer_append(w, &e, e2, sizeof(e2));
         T_EQ_INT(rc, BV_E_STATE, "nospc: later appends are refused until the archive is reopened");
     }
@@ -1867,16 +1415,16 @@ static void nospc_once(const char *root, unsigned kib, uint64_t seed)
         bv_synth *s2 = bv_synth_new(&so);
         bv_reader *r = NULL;
         const bv_event *ev;
-        sb b1 = {0};
+        tu_sb b1 = {0};
         uint64_t n = 0;
         int same = 1, last_type = 0;
         rc = bv_reader_open(&r, dir, NULL, err, sizeof(err));
         while (rc == BV_OK && (rc = bv_reader_next(r, &ev, err, sizeof(err))) == 1 && (rc = BV_OK) == BV_OK) {
-            sb_reset(&b1);
-            render_event(&b1, ev);
+            tu_sb_reset(&b1);
+            tu_render_event(&b1, ev);
             last_type = ev->type;
             const bv_event *x = bv_synth_next(s2);
-            model_add(&m, x);
+            tu_model_add(&m, x);
             if (same && strcmp(b1.p, m.ev[m.n - 1].render) != 0) {
                 same = 0;
                 t_note("event %llu: %.200s", (unsigned long long)n, b1.p);
@@ -1899,8 +1447,8 @@ static void nospc_once(const char *root, unsigned kib, uint64_t seed)
         rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
         if (T_OK(rc == BV_OK, "nospc: writer reopens to continue")) {
             check_end("nospc: end after recovery", w, &m);
-            append_failures = 0;
-            rc = feed(w, &m, s2, 50, 0);
+            tu_append_failures = 0;
+            rc = tu_feed(w, &m, s2, 50, 0);
             T_EQ_INT(rc, BV_OK, "nospc: 50 more transactions appended");
             rc = bv_writer_close(w, err, sizeof(err));
             T_EQ_INT(rc, BV_OK, "nospc: close");
@@ -1912,23 +1460,16 @@ static void nospc_once(const char *root, unsigned kib, uint64_t seed)
     }
 out:
     bv_synth_free(syn);
-    model_free(&m);
+    tu_model_free(&m);
     if (umount2(mp, MNT_DETACH) != 0)
         t_note("umount %s: %s", mp, strerror(errno));
 }
 
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
-
 #define TIMED(fn)                                                                                                  \
     do {                                                                                                           \
-        double t_ = now_s();                                                                                       \
+        double t_ = tu_now_s();                                                                                       \
         fn();                                                                                                      \
-        t_note(#fn " took %.2f s", now_s() - t_);                                                                 \
+        t_note(#fn " took %.2f s", tu_now_s() - t_);                                                                 \
     } while (0)
 
 int main(void)

@@ -15,7 +15,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/types.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "binvault/archive.h"
@@ -25,484 +24,9 @@
 #include "harness.h"
 #include "internal.h"
 #include "synth.h"
-
-#define SYNTH_UUID "3e11fa47-71ca-11e1-9e33-c80aa9429562"
-#define FILE1 "mysql-bin.000001"
-
-static bv_str S(const char *p)
-{
-    bv_str s = {p, strlen(p)};
-    return s;
-}
-
-/* snprintf for paths: the result must fit (a test bug otherwise). */
-static void pathf(char *out, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
-static void pathf(char *out, size_t n, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    int k = vsnprintf(out, n, fmt, ap);
-    va_end(ap);
-    if (k < 0 || (size_t)k >= n) {
-        fprintf(stderr, "path too long: %s\n", out);
-        abort();
-    }
-}
-
-/* ------------------------------------------------------------ string builder */
-
-typedef struct sb {
-    char *p;
-    size_t len, cap;
-} sb;
-
-static void sb_reserve(sb *b, size_t extra)
-{
-    if (b->len + extra + 1 <= b->cap)
-        return;
-    size_t cap = b->cap ? b->cap : 256;
-    while (cap < b->len + extra + 1)
-        cap *= 2;
-    char *n = realloc(b->p, cap);
-    if (!n)
-        abort();
-    b->p = n;
-    b->cap = cap;
-}
-
-static void sb_raw(sb *b, const char *p, size_t n)
-{
-    sb_reserve(b, n);
-    if (n)
-        memcpy(b->p + b->len, p, n);
-    b->len += n;
-    b->p[b->len] = 0;
-}
-
-static void sb_s(sb *b, const char *s) { sb_raw(b, s, strlen(s)); }
-
-static void sb_u(sb *b, uint64_t v)
-{
-    char t[24];
-    int i = 24;
-    do {
-        t[--i] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    sb_raw(b, t + i, (size_t)(24 - i));
-}
-
-static void sb_i(sb *b, int64_t v)
-{
-    if (v < 0) {
-        sb_s(b, "-");
-        sb_u(b, (uint64_t)0 - (uint64_t)v);
-    } else {
-        sb_u(b, (uint64_t)v);
-    }
-}
-
-static void sb_hex(sb *b, uint64_t v, int digits)
-{
-    static const char hx[] = "0123456789abcdef";
-    char t[16];
-    for (int i = digits - 1; i >= 0; i--, v >>= 4)
-        t[i] = hx[v & 15];
-    sb_raw(b, t, (size_t)digits);
-}
-
-/* length-prefixed hex of arbitrary bytes */
-static void sb_bytes(sb *b, const char *p, size_t n)
-{
-    static const char hx[] = "0123456789abcdef";
-    sb_u(b, n);
-    sb_s(b, ":");
-    sb_reserve(b, 2 * n);
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)p[i];
-        b->p[b->len++] = hx[c >> 4];
-        b->p[b->len++] = hx[c & 15];
-    }
-    b->p[b->len] = 0;
-}
-
-static void sb_reset(sb *b)
-{
-    b->len = 0;
-    if (b->p)
-        b->p[0] = 0;
-}
-
-/* ------------------------------------------------------------ event rendering
- * Our own rendering of everything an event means: equal renderings mean equal
- * events field by field (doubles and floats by bit pattern, strings as hex). */
-
-static void render_value(sb *b, const bv_value *v)
-{
-    sb_u(b, v->kind);
-    sb_s(b, "=");
-    switch (v->kind) {
-    case BV_VAL_NULL:
-    case BV_VAL_ABSENT:
-        break;
-    case BV_VAL_INT:
-        sb_i(b, v->v.i);
-        break;
-    case BV_VAL_UINT:
-    case BV_VAL_YEAR:
-    case BV_VAL_BIT:
-    case BV_VAL_ENUM:
-    case BV_VAL_SET:
-        sb_u(b, v->v.u);
-        break;
-    case BV_VAL_FLOAT: {
-        uint32_t u;
-        memcpy(&u, &v->v.f, 4);
-        sb_s(b, "f");
-        sb_hex(b, u, 8);
-        break;
-    }
-    case BV_VAL_DOUBLE: {
-        uint64_t u;
-        memcpy(&u, &v->v.d, 8);
-        sb_s(b, "d");
-        sb_hex(b, u, 16);
-        break;
-    }
-    case BV_VAL_DATE:
-    case BV_VAL_DATETIME:
-        sb_u(b, v->v.dt.year);
-        sb_s(b, "-");
-        sb_u(b, v->v.dt.month);
-        sb_s(b, "-");
-        sb_u(b, v->v.dt.day);
-        if (v->kind == BV_VAL_DATETIME) {
-            sb_s(b, " ");
-            sb_u(b, v->v.dt.hour);
-            sb_s(b, ":");
-            sb_u(b, v->v.dt.minute);
-            sb_s(b, ":");
-            sb_u(b, v->v.dt.second);
-            sb_s(b, ".");
-            sb_u(b, v->v.dt.usec);
-        }
-        break;
-    case BV_VAL_TIME:
-        sb_s(b, v->v.time.negative ? "-" : "+");
-        sb_u(b, v->v.time.hour);
-        sb_s(b, ":");
-        sb_u(b, v->v.time.minute);
-        sb_s(b, ":");
-        sb_u(b, v->v.time.second);
-        sb_s(b, ".");
-        sb_u(b, v->v.time.usec);
-        break;
-    case BV_VAL_TIMESTAMP:
-        sb_u(b, v->v.ts.sec);
-        sb_s(b, ".");
-        sb_u(b, v->v.ts.usec);
-        break;
-    default:
-        sb_bytes(b, v->v.s.ptr, v->v.s.len);
-        break;
-    }
-    sb_s(b, ";");
-}
-
-static void render_gtid(sb *b, const bv_gtid *g)
-{
-    sb_s(b, "g");
-    sb_u(b, g->flavor);
-    sb_s(b, ":");
-    for (int i = 0; i < 16; i++)
-        sb_hex(b, g->uuid[i], 2);
-    sb_s(b, ":");
-    sb_raw(b, g->tag, strnlen(g->tag, sizeof(g->tag)));
-    sb_s(b, ":");
-    sb_u(b, g->domain);
-    sb_s(b, ":");
-    sb_u(b, g->server_id);
-    sb_s(b, ":");
-    sb_u(b, g->seq);
-}
-
-/* The fields meaningful for the event's type (event.h), plus the transaction
- * context (server id, thread id, GTID, flags) that a reader copies from the
- * BEGIN into every event of the transaction but ROTATE and NOTE. */
-static void render_event(sb *b, const bv_event *e)
-{
-    sb_s(b, bv_event_type_name(e->type));
-    sb_s(b, "@");
-    sb_raw(b, e->pos.file.ptr, e->pos.file.len);
-    sb_s(b, ":");
-    sb_u(b, e->pos.offset);
-    sb_s(b, ":");
-    sb_u(b, e->pos.row);
-    sb_s(b, " ts=");
-    sb_u(b, e->ts_us);
-    if (e->type != BV_EV_ROTATE && e->type != BV_EV_NOTE) {
-        sb_s(b, " sid=");
-        sb_u(b, e->server_id);
-        sb_s(b, " tid=");
-        sb_u(b, e->thread_id);
-        sb_s(b, " fl=");
-        sb_u(b, e->flags);
-        sb_s(b, " ");
-        render_gtid(b, &e->gtid);
-    }
-    switch (e->type) {
-    case BV_EV_INSERT:
-    case BV_EV_UPDATE:
-    case BV_EV_DELETE: {
-        bv_str db = bv_schema_database(e->schema), tb = bv_schema_table(e->schema);
-        sb_s(b, " ");
-        sb_raw(b, db.ptr, db.len);
-        sb_s(b, ".");
-        sb_raw(b, tb.ptr, tb.len);
-        sb_s(b, " n=");
-        sb_u(b, e->ncols);
-        sb_s(b, " h=");
-        sb_hex(b, bv_schema_hash(e->schema), 16);
-        if (e->type != BV_EV_INSERT) {
-            sb_s(b, " B[");
-            for (uint32_t i = 0; i < e->ncols; i++)
-                render_value(b, &e->before[i]);
-            sb_s(b, "]");
-        }
-        if (e->type != BV_EV_DELETE) {
-            sb_s(b, " A[");
-            for (uint32_t i = 0; i < e->ncols; i++)
-                render_value(b, &e->after[i]);
-            sb_s(b, "]");
-        }
-        break;
-    }
-    case BV_EV_DDL:
-        sb_s(b, " db=");
-        sb_bytes(b, e->database.ptr, e->database.len);
-        sb_s(b, " sql=");
-        sb_bytes(b, e->sql.ptr, e->sql.len);
-        break;
-    case BV_EV_COMMIT:
-        sb_s(b, " kind=");
-        sb_u(b, e->commit_kind);
-        sb_s(b, " xid=");
-        sb_u(b, e->xid);
-        sb_s(b, " end=");
-        sb_u(b, e->end_offset);
-        break;
-    case BV_EV_ROTATE:
-        sb_s(b, " new=");
-        sb_raw(b, e->new_file.ptr, e->new_file.len);
-        sb_s(b, " end=");
-        sb_u(b, e->end_offset);
-        break;
-    case BV_EV_NOTE:
-        sb_s(b, " level=");
-        sb_u(b, e->note_level);
-        sb_s(b, " text=");
-        sb_bytes(b, e->text.ptr, e->text.len);
-        break;
-    default:
-        break;
-    }
-}
-
-/* ------------------------------------------------------------ the model: our copy of what was appended */
-
-typedef struct evmeta {
-    char *render;
-    char file[40];
-    uint64_t off;
-    uint64_t ts;
-    uint8_t type;
-    /* the stream state after this event */
-    int boundary;          /* outside a transaction */
-    char end_file[40];
-    uint64_t end_off;
-    char *gtid_text;
-} evmeta;
-
-typedef struct model {
-    evmeta *ev;
-    size_t n, cap;
-    int in_txn;
-    uint32_t server_id, flags;
-    uint64_t thread_id;
-    bv_gtid gtid;
-    bv_gtid_set *gset;
-    char end_file[64];
-    uint64_t end_off;
-    uint64_t counts[BV_EV_TYPE_MAX + 1];
-    uint64_t commits;
-} model;
-
-static void model_init(model *m, const char *start_file, uint64_t start_off, const char *start_gtid)
-{
-    memset(m, 0, sizeof(*m));
-    m->gset = bv_gtid_set_new();
-    if (!m->gset || bv_gtid_set_parse(m->gset, start_gtid, strlen(start_gtid), NULL, 0) != BV_OK)
-        abort();
-    snprintf(m->end_file, sizeof(m->end_file), "%s", start_file);
-    m->end_off = start_off;
-}
-
-static void model_free(model *m)
-{
-    for (size_t i = 0; i < m->n; i++) {
-        free(m->ev[i].render);
-        free(m->ev[i].gtid_text);
-    }
-    free(m->ev);
-    bv_gtid_set_free(m->gset);
-    memset(m, 0, sizeof(*m));
-}
-
-static void model_add(model *m, const bv_event *ev)
-{
-    bv_event v = *ev;
-    sb b = {0};
-    if (ev->type == BV_EV_BEGIN) {
-        m->in_txn = 1;
-        m->gtid = ev->gtid;
-        m->server_id = ev->server_id;
-        m->thread_id = ev->thread_id;
-        m->flags = ev->flags;
-    } else if (ev->type != BV_EV_ROTATE && ev->type != BV_EV_NOTE) {
-        v.gtid = m->gtid;
-        v.server_id = m->server_id;
-        v.thread_id = m->thread_id;
-        v.flags = m->flags;
-    }
-    render_event(&b, &v);
-    if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 1024;
-        m->ev = realloc(m->ev, m->cap * sizeof(*m->ev));
-        if (!m->ev)
-            abort();
-    }
-    evmeta *e = &m->ev[m->n++];
-    e->render = b.p;
-    snprintf(e->file, sizeof(e->file), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
-    e->off = ev->pos.offset;
-    e->ts = ev->ts_us;
-    e->type = ev->type;
-    m->counts[ev->type]++;
-    if (ev->type == BV_EV_COMMIT) {
-        if (m->gtid.flavor != BV_GTID_NONE && bv_gtid_set_add(m->gset, &m->gtid, NULL, 0) != BV_OK)
-            abort();
-        m->in_txn = 0;
-        m->commits++;
-        snprintf(m->end_file, sizeof(m->end_file), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
-        m->end_off = ev->end_offset;
-    } else if (ev->type == BV_EV_ROTATE) {
-        snprintf(m->end_file, sizeof(m->end_file), "%.*s", (int)ev->new_file.len, ev->new_file.ptr);
-        m->end_off = ev->end_offset;
-    }
-    e->boundary = !m->in_txn;
-    if ((size_t)snprintf(e->end_file, sizeof(e->end_file), "%s", m->end_file) >= sizeof(e->end_file))
-        abort();
-    e->end_off = m->end_off;
-    size_t gl = bv_gtid_set_format(m->gset, NULL, 0);
-    e->gtid_text = malloc(gl + 1);
-    if (!e->gtid_text)
-        abort();
-    bv_gtid_set_format(m->gset, e->gtid_text, gl + 1);
-}
-
-static unsigned append_failures;
-
-static int app(bv_writer *w, model *m, const bv_event *ev)
-{
-    char err[1024] = "";
-    int rc = bv_writer_append(w, ev, err, sizeof(err));
-    if (rc != BV_OK) {
-        if (append_failures++ < 5)
-            t_note("append of %s at %.*s:%llu failed: %s (%s)", bv_event_type_name(ev->type), (int)ev->pos.file.len,
-                   ev->pos.file.ptr, (unsigned long long)ev->pos.offset, bv_strerror(rc), err);
-        return rc;
-    }
-    model_add(m, ev);
-    return BV_OK;
-}
-
-/* Append synthetic events until ntxns more transactions are committed. */
-static int feed(bv_writer *w, model *m, bv_synth *s, uint64_t ntxns, int flush_each)
-{
-    uint64_t done = 0;
-    while (done < ntxns) {
-        const bv_event *ev = bv_synth_next(s);
-        int rc = app(w, m, ev);
-        if (rc)
-            return rc;
-        if (ev->type == BV_EV_COMMIT) {
-            done++;
-            if (flush_each && (rc = bv_writer_flush(w, NULL, 0)))
-                return rc;
-        }
-    }
-    return BV_OK;
-}
+#include "testutil.h"
 
 /* ------------------------------------------------------------ small file helpers */
-
-static int copy_file(const char *src, const char *dst)
-{
-    int in = open(src, O_RDONLY), out = -1, rc = -1;
-    char buf[65536];
-    if (in < 0)
-        return -1;
-    out = open(dst, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-    if (out < 0)
-        goto done;
-    for (;;) {
-        ssize_t n = read(in, buf, sizeof(buf));
-        if (n < 0)
-            goto done;
-        if (n == 0)
-            break;
-        if (write(out, buf, (size_t)n) != n)
-            goto done;
-    }
-    rc = 0;
-done:
-    if (in >= 0)
-        close(in);
-    if (out >= 0)
-        close(out);
-    return rc;
-}
-
-static long long file_size(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0 ? (long long)st.st_size : -1;
-}
-
-/* ------------------------------------------------------------ writer options */
-
-static void wopts(bv_writer_opts *o, size_t block, uint64_t segment, const char *start_gtid, int flavor)
-{
-    bv_writer_opts_init(o);
-    o->source.flavor = (uint8_t)flavor;
-    o->source.server_id = 1;
-    o->source.server_uuid = flavor == BV_GTID_MYSQL ? S(SYNTH_UUID) : S("");
-    o->source.server_version = S("8.0.36-test");
-    o->start_file = S(FILE1);
-    o->start_offset = 4;
-    o->start_gtid_set = S(start_gtid);
-    o->block_size = block;
-    o->segment_size = segment;
-}
-
-static int has(const char *msg, const char *needle) { return msg && needle && strstr(msg, needle) != NULL; }
-
-static double now_s(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
-}
 
 /* Remove every file of dir, then dir. */
 static void rm_dir(const char *dir)
@@ -515,26 +39,16 @@ static void rm_dir(const char *dir)
         char p[4096];
         if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
             continue;
-        pathf(p, sizeof(p), "%s/%s", dir, de->d_name);
+        tu_pathf(p, sizeof(p), "%s/%s", dir, de->d_name);
         unlink(p);
     }
     closedir(d);
     rmdir(dir);
 }
 
-static int write_file(const char *path, const void *p, size_t n)
-{
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0640);
-    if (fd < 0)
-        return -1;
-    int rc = write(fd, p, n) == (ssize_t)n ? 0 : -1;
-    close(fd);
-    return rc;
-}
-
 static uint8_t *read_file(const char *path, size_t *n)
 {
-    long long sz = file_size(path);
+    long long sz = tu_file_size(path);
     int fd = open(path, O_RDONLY);
     uint8_t *p = sz >= 0 ? malloc((size_t)sz + 1) : NULL;
     if (fd < 0 || !p || read(fd, p, (size_t)sz) != (ssize_t)sz) {
@@ -562,7 +76,7 @@ typedef struct master {
     uint64_t boff[MAXB], blen[MAXB];
     uint64_t cum[MAXB + 1];    /* events in blocks before block k */
     uint32_t bflags[MAXB];
-    model m;
+    tu_model m;
     size_t base;               /* model index of the open segment's first event */
     bv_writer_opts o;
     bv_schema *sc;             /* a small table for the transactions appended after recovery */
@@ -570,15 +84,15 @@ typedef struct master {
 
 static bv_schema *small_schema(void)
 {
-    bv_schema *s = bv_schema_new(S("t"), S("after_crash"), BV_SCHEMA_FROM_TABLE_MAP);
+    bv_schema *s = bv_schema_new(tu_str("t"), tu_str("after_crash"), BV_SCHEMA_FROM_TABLE_MAP);
     bv_column c;
     memset(&c, 0, sizeof(c));
-    c.name = S("id");
+    c.name = tu_str("id");
     c.type = c.real_type = BV_MYSQL_TYPE_LONGLONG;
     c.flags = BV_COL_UNSIGNED;
     if (bv_schema_add_column(s, &c, NULL, 0) != BV_OK)
         abort();
-    c.name = S("v");
+    c.name = tu_str("v");
     c.type = c.real_type = BV_MYSQL_TYPE_VARCHAR;
     c.flags = BV_COL_NULLABLE;
     c.meta = 64;
@@ -592,7 +106,7 @@ static bv_schema *small_schema(void)
 
 /* One transaction of our own: BEGIN, nrows rows of sc (or a DDL), COMMIT,
  * at *off in file; advances *off and *ts. */
-static int own_txn(bv_writer *w, model *m, const bv_schema *sc, const char *file, uint64_t *off, uint64_t *ts,
+static int own_txn(bv_writer *w, tu_model *m, const bv_schema *sc, const char *file, uint64_t *off, uint64_t *ts,
                    uint64_t seq, int nrows, int ddl)
 {
     bv_event e;
@@ -601,7 +115,7 @@ static int own_txn(bv_writer *w, model *m, const bv_schema *sc, const char *file
     int rc;
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_BEGIN;
-    e.pos.file = S(file);
+    e.pos.file = tu_str(file);
     e.pos.offset = *off;
     e.ts_us = *ts;
     e.server_id = 2;
@@ -609,7 +123,7 @@ static int own_txn(bv_writer *w, model *m, const bv_schema *sc, const char *file
     if (bv_gtid_parse(&e.gtid, "aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee:1", 38, NULL, 0) != BV_OK)
         abort();
     e.gtid.seq = seq;
-    if ((rc = app(w, m, &e)))
+    if ((rc = tu_append(w, m, &e)))
         return rc;
     for (int i = 0; i < nrows; i++) {
         memset(&e, 0, sizeof(e));
@@ -622,36 +136,36 @@ static int own_txn(bv_writer *w, model *m, const bv_schema *sc, const char *file
         v[1].v.s.ptr = text;
         v[1].v.s.len = 60;
         e.type = BV_EV_INSERT;
-        e.pos.file = S(file);
+        e.pos.file = tu_str(file);
         e.pos.offset = *off + 100 + (uint64_t)(i / 4) * 40;
         e.pos.row = (uint32_t)(i % 4);
         e.ts_us = *ts;
         e.schema = sc;
         e.ncols = 2;
         e.after = v;
-        if ((rc = app(w, m, &e)))
+        if ((rc = tu_append(w, m, &e)))
             return rc;
     }
     if (ddl) {
         memset(&e, 0, sizeof(e));
         e.type = BV_EV_DDL;
-        e.pos.file = S(file);
+        e.pos.file = tu_str(file);
         e.pos.offset = *off + 100;
         e.ts_us = *ts;
-        e.database = S("t");
-        e.sql = S("ALTER TABLE after_crash ADD COLUMN w INT");
-        if ((rc = app(w, m, &e)))
+        e.database = tu_str("t");
+        e.sql = tu_str("ALTER TABLE after_crash ADD COLUMN w INT");
+        if ((rc = tu_append(w, m, &e)))
             return rc;
     }
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_COMMIT;
-    e.pos.file = S(file);
+    e.pos.file = tu_str(file);
     e.pos.offset = *off + 100 + (uint64_t)(nrows / 4 + 1) * 40;
     e.end_offset = e.pos.offset + 31;
     e.ts_us = *ts;
     e.commit_kind = ddl ? BV_COMMIT_IMPLICIT : BV_COMMIT_XID;
     e.xid = seq;
-    if ((rc = app(w, m, &e)))
+    if ((rc = tu_append(w, m, &e)))
         return rc;
     *off = e.end_offset;
     *ts += 1000;
@@ -662,7 +176,7 @@ static int own_txn(bv_writer *w, model *m, const bv_schema *sc, const char *file
  * holding a transaction on a table new to the segment (its SCHEMA record), a
  * rotation, a DDL transaction, a whole transaction and the start of one that
  * ends in the last block. */
-static int own_tail(bv_writer *w, model *m, const bv_schema *sc)
+static int own_tail(bv_writer *w, tu_model *m, const bv_schema *sc)
 {
     bv_str f;
     uint64_t off, ts = m->ev[m->n - 1].ts + 1000;
@@ -677,12 +191,12 @@ static int own_tail(bv_writer *w, model *m, const bv_schema *sc)
     bv_event e;
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_ROTATE;
-    e.pos.file = S(file);
+    e.pos.file = tu_str(file);
     e.pos.offset = off;
     e.ts_us = ts;
-    e.new_file = S(nf);
+    e.new_file = tu_str(nf);
     e.end_offset = 4;
-    if ((rc = app(w, m, &e)))
+    if ((rc = tu_append(w, m, &e)))
         return rc;
     off = 4;
     if ((rc = own_txn(w, m, sc, nf, &off, &ts, 2, 0, 1)) || (rc = own_txn(w, m, sc, nf, &off, &ts, 3, 6, 0)) ||
@@ -698,8 +212,8 @@ static int build_master(master *ms, const char *root)
     bv_synth_opts so;
     int rc;
     memset(ms, 0, sizeof(*ms));
-    pathf(ms->dir, sizeof(ms->dir), "%s/master", root);
-    model_init(&ms->m, FILE1, 4, "");
+    tu_pathf(ms->dir, sizeof(ms->dir), "%s/master", root);
+    tu_model_init(&ms->m, TU_FILE1, 4, "");
     ms->sc = small_schema();
     bv_synth_opts_init(&so);
     so.seed = 21;
@@ -707,17 +221,17 @@ static int build_master(master *ms, const char *root)
     so.ddl_every = 4;          /* schema changes: SCHEMA records inside the open segment */
     so.rotate_every = 40000;   /* and binlog rotations */
     bv_synth *syn = bv_synth_new(&so);
-    wopts(&ms->o, 2048, 0, "", BV_GTID_MYSQL);
+    tu_wopts(&ms->o, 2048, 0, "", BV_GTID_MYSQL);
     if ((rc = bv_writer_open(&w, ms->dir, &ms->o, err, sizeof(err))) != BV_OK) {
         t_note("master: %s", err);
         return rc;
     }
-    rc = feed(w, &ms->m, syn, 10, 0);
+    rc = tu_feed(w, &ms->m, syn, 10, 0);
     if (!rc)
         rc = bv_writer_seal(w, err, sizeof(err));
     ms->base = ms->m.n;
     if (!rc)
-        rc = feed(w, &ms->m, syn, 12, 0);
+        rc = tu_feed(w, &ms->m, syn, 12, 0);
     if (!rc)
         rc = own_tail(w, &ms->m, ms->sc);
     if (!rc)
@@ -743,7 +257,7 @@ static int build_master(master *ms, const char *root)
     T_EQ_U64(bv_archive_segment(a, 0)->events, ms->base, "master: the sealed segment holds the first 10 transactions");
     T_EQ_U64(bv_archive_segment(a, 1)->events, ms->m.n - ms->base, "master: the open segment holds the rest");
     bv_archive_free(a);
-    pathf(path, sizeof(path), "%s/%s", ms->dir, ms->part);
+    tu_pathf(path, sizeof(path), "%s/%s", ms->dir, ms->part);
     ms->part_bytes = read_file(path, &ms->part_len);
     bv_segment *seg = NULL;
     if (!ms->part_bytes || (rc = bv_segment_open(&seg, path, 0, err, sizeof(err))) != BV_OK) {
@@ -777,18 +291,18 @@ static int make_run(const master *ms, const char *dir, uint64_t cut, int with_pa
     rm_dir(dir);
     if (mkdir(dir, 0750) != 0)
         return -1;
-    pathf(a, sizeof(a), "%s/%s", ms->dir, ms->sealed);
-    pathf(b, sizeof(b), "%s/%s", dir, ms->sealed);
-    if (copy_file(a, b) != 0)
+    tu_pathf(a, sizeof(a), "%s/%s", ms->dir, ms->sealed);
+    tu_pathf(b, sizeof(b), "%s/%s", dir, ms->sealed);
+    if (tu_copy_file(a, b) != 0)
         return -1;
     if (!with_part)
         return 0;
-    pathf(b, sizeof(b), "%s/%s", dir, ms->part);
-    return write_file(b, ms->part_bytes, cut < ms->part_len ? (size_t)cut : ms->part_len);
+    tu_pathf(b, sizeof(b), "%s/%s", dir, ms->part);
+    return tu_write_file(b, ms->part_bytes, cut < ms->part_len ? (size_t)cut : ms->part_len);
 }
 
 /* Append one small transaction at the writer's end; add it to nm. */
-static int append_txn(bv_writer *w, model *nm, const bv_schema *sc, uint64_t seq, uint64_t ts)
+static int append_txn(bv_writer *w, tu_model *nm, const bv_schema *sc, uint64_t seq, uint64_t ts)
 {
     bv_event e;
     bv_value v[2];
@@ -800,40 +314,40 @@ static int append_txn(bv_writer *w, model *nm, const bv_schema *sc, uint64_t seq
     snprintf(file, sizeof(file), "%.*s", (int)f.len, f.ptr);
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_BEGIN;
-    e.pos.file = S(file);
+    e.pos.file = tu_str(file);
     e.pos.offset = off;
     e.ts_us = ts;
     e.server_id = 1;
     e.thread_id = 9;
     e.gtid.flavor = BV_GTID_MYSQL;
-    if (bv_gtid_parse(&e.gtid, SYNTH_UUID ":1", strlen(SYNTH_UUID ":1"), NULL, 0) != BV_OK)
+    if (bv_gtid_parse(&e.gtid, TU_SYNTH_UUID ":1", strlen(TU_SYNTH_UUID ":1"), NULL, 0) != BV_OK)
         abort();
     e.gtid.seq = seq;
-    if ((rc = app(w, nm, &e)))
+    if ((rc = tu_append(w, nm, &e)))
         return rc;
     memset(&e, 0, sizeof(e));
     memset(v, 0, sizeof(v));
     v[0].kind = BV_VAL_UINT;
     v[0].v.u = seq;
     v[1].kind = BV_VAL_STRING;
-    v[1].v.s = S("after the crash");
+    v[1].v.s = tu_str("after the crash");
     e.type = BV_EV_INSERT;
-    e.pos.file = S(file);
+    e.pos.file = tu_str(file);
     e.pos.offset = off + 153;
     e.ts_us = ts;
     e.schema = sc;
     e.ncols = 2;
     e.after = v;
-    if ((rc = app(w, nm, &e)))
+    if ((rc = tu_append(w, nm, &e)))
         return rc;
     memset(&e, 0, sizeof(e));
     e.type = BV_EV_COMMIT;
-    e.pos.file = S(file);
+    e.pos.file = tu_str(file);
     e.pos.offset = off + 300;
     e.end_offset = off + 331;
     e.ts_us = ts;
     e.xid = seq;
-    return app(w, nm, &e);
+    return tu_append(w, nm, &e);
 }
 
 typedef struct vcount {
@@ -868,12 +382,12 @@ static int verify_clean(const char *dir, char *why, size_t whylen)
 }
 
 /* Read all of dir and compare with m's first `keep` events followed by extra's events. */
-static int read_matches(const char *dir, const model *m, size_t keep, const model *extra, char *why, size_t whylen)
+static int read_matches(const char *dir, const tu_model *m, size_t keep, const tu_model *extra, char *why, size_t whylen)
 {
     bv_reader *r = NULL;
     const bv_event *ev;
     char err[1024] = "";
-    sb b = {0};
+    tu_sb b = {0};
     size_t i = 0, total = keep + (extra ? extra->n : 0);
     int rc = bv_reader_open(&r, dir, NULL, err, sizeof(err)), ok = 1;
     if (rc != BV_OK) {
@@ -882,8 +396,8 @@ static int read_matches(const char *dir, const model *m, size_t keep, const mode
     }
     while ((rc = bv_reader_next(r, &ev, err, sizeof(err))) == 1) {
         if (ok) {
-            sb_reset(&b);
-            render_event(&b, ev);
+            tu_sb_reset(&b);
+            tu_render_event(&b, ev);
             const char *want = i < keep ? m->ev[i].render : i < total ? extra->ev[i - keep].render : NULL;
             if (!want || strcmp(want, b.p) != 0) {
                 ok = 0;
@@ -941,7 +455,7 @@ static void crash_one(const master *ms, const char *dir, uint64_t cut, cstats *s
 {
     char err[1024] = "", why[1400] = "", path[4096];
     bv_writer *w = NULL;
-    model nm;
+    tu_model nm;
     /* the expectation, from the block layout */
     uint32_t K = 0;
     while (K < ms->nblocks && ms->boff[K] + ms->blen[K] <= cut)
@@ -958,7 +472,7 @@ static void crash_one(const master *ms, const char *dir, uint64_t cut, cstats *s
         b++;
     int whole = L > 0 && ms->cum[b + 1] == L;
     size_t keep = ms->base + L;
-    const evmeta *last = &ms->m.ev[keep - 1];
+    const tu_evmeta *last = &ms->m.ev[keep - 1];
     st->offsets++;
     if (L == 0)
         st->removed++;
@@ -975,14 +489,14 @@ static void crash_one(const master *ms, const char *dir, uint64_t cut, cstats *s
         cfail(st, C_OPEN, cut, "cannot set up %s", dir);
         return;
     }
-    pathf(path, sizeof(path), "%s/%s", dir, ms->part);
+    tu_pathf(path, sizeof(path), "%s/%s", dir, ms->part);
     int rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
     if (rc != BV_OK) {
         cfail(st, C_OPEN, cut, "bv_writer_open: %s (%s)", bv_strerror(rc), err);
         return;
     }
     const bv_recovery *rec = bv_writer_recovery(w);
-    long long size = file_size(path);
+    long long size = tu_file_size(path);
     if (!rec->recovered || strcmp(rec->segment, ms->part) != 0 || rec->removed_tmp != 0 ||
         rec->removed_empty != (L == 0) || rec->events_cut != ec - L ||
         (L > 0 && (rec->blocks_kept != b + 1 || (long long)rec->valid_bytes != size ||
@@ -1010,7 +524,7 @@ static void crash_one(const master *ms, const char *dir, uint64_t cut, cstats *s
     if (!verify_clean(dir, why, sizeof(why)))
         cfail(st, C_VERIFY1, cut, "%s", why);
     /* a new transaction after the recovered end */
-    model_init(&nm, file, off, g);
+    tu_model_init(&nm, file, off, g);
     rc = append_txn(w, &nm, ms->sc, 1000000 + cut, last->ts + 1000);
     if (rc == BV_OK) {
         bv_writer_end(w, &f, &off);
@@ -1024,7 +538,7 @@ static void crash_one(const master *ms, const char *dir, uint64_t cut, cstats *s
         cfail(st, C_VERIFY2, cut, "%s", why);
     if (!read_matches(dir, &ms->m, keep, &nm, why, sizeof(why)))
         cfail(st, C_READ, cut, "%s", why);
-    model_free(&nm);
+    tu_model_free(&nm);
 }
 
 static void test_every_offset(const master *ms, const char *root)
@@ -1032,19 +546,19 @@ static void test_every_offset(const master *ms, const char *root)
     char dir[4096];
     cstats st;
     memset(&st, 0, sizeof(st));
-    pathf(dir, sizeof(dir), "%s/run", root);
+    tu_pathf(dir, sizeof(dir), "%s/run", root);
     T_OK(ms->nblocks >= 3, "the open segment has %u blocks (at least 3)", ms->nblocks);
     unsigned spanning = 0;
     for (uint32_t i = 0; i < ms->nblocks; i++)
         spanning += (ms->bflags[i] & 1u) != 0; /* BV_BLK_STARTS_IN_TXN */
     T_OK(spanning >= 2, "%u of its blocks start inside a transaction", spanning);
     uint64_t from = ms->boff[ms->nblocks - 2];
-    double t0 = now_s();
+    double t0 = tu_now_s();
     for (uint64_t cut = from; cut <= ms->part_len; cut++)
         crash_one(ms, dir, cut, &st);
     t_note("%u cuts from byte %llu to %llu in %.2f s: %u whole-block, %u re-appended boundary blocks, %u removed, "
            "%u with events cut, %u with torn bytes",
-           st.offsets, (unsigned long long)from, (unsigned long long)ms->part_len, now_s() - t0, st.whole, st.reappend,
+           st.offsets, (unsigned long long)from, (unsigned long long)ms->part_len, tu_now_s() - t0, st.whole, st.reappend,
            st.removed, st.with_cut_events, st.torn);
     T_EQ_U64(st.offsets, ms->part_len - from + 1, "every offset of the last two blocks was cut");
     T_OK(st.whole > 0 && st.reappend > 0 && st.with_cut_events > 0 && st.torn > 0,
@@ -1062,13 +576,13 @@ static void test_damaged_header(const master *ms, const char *root)
     unsigned refused = 0, corrupt = 0, named = 0, unchanged = 0, verify_named = 0, n = 0;
     char other[512] = "";
     size_t used = 0;
-    pathf(dir, sizeof(dir), "%s/hdr", root);
+    tu_pathf(dir, sizeof(dir), "%s/hdr", root);
     for (size_t p = 0; p < ms->hdr_len; p++) {
         bv_writer *w = NULL;
         make_run(ms, dir, ms->part_len, 0);
-        pathf(path, sizeof(path), "%s/%s", dir, ms->part);
+        tu_pathf(path, sizeof(path), "%s/%s", dir, ms->part);
         ms->part_bytes[p] ^= 0xff;
-        write_file(path, ms->part_bytes, ms->part_len);
+        tu_write_file(path, ms->part_bytes, ms->part_len);
         err[0] = 0;
         int rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
         bv_writer_free(w);
@@ -1077,7 +591,7 @@ static void test_damaged_header(const master *ms, const char *root)
         n++;
         refused += rc < 0;
         corrupt += rc == BV_E_CORRUPT;
-        named += has(err, ms->part);
+        named += tu_has(err, ms->part);
         unchanged += now && len == ms->part_len && memcmp(now, ms->part_bytes, len) == 0;
         if (rc != BV_E_CORRUPT && used < sizeof(other) - 40)
             used += (size_t)snprintf(other + used, sizeof(other) - used, " byte %zu: %s;", p, bv_strerror(rc));
@@ -1086,7 +600,7 @@ static void test_damaged_header(const master *ms, const char *root)
         memset(&v, 0, sizeof(v));
         bv_verify_cb cb = {count_problem, NULL, &v};
         rc = bv_archive_verify(dir, NULL, 0, &cb, NULL, err, sizeof(err));
-        verify_named += rc == BV_E_CORRUPT && has(v.first, ms->part);
+        verify_named += rc == BV_E_CORRUPT && tu_has(v.first, ms->part);
         ms->part_bytes[p] ^= 0xff;
     }
     T_EQ_U64(refused, n, "damaged .part header (each of its bytes): bv_writer_open refuses");
@@ -1107,10 +621,10 @@ static void test_leftover_tmp(const master *ms, const char *root)
     bv_writer *w = NULL;
     int rc;
     /* 1. next to the open segment */
-    pathf(dir, sizeof(dir), "%s/tmp1", root);
+    tu_pathf(dir, sizeof(dir), "%s/tmp1", root);
     make_run(ms, dir, ms->part_len, 1);
-    pathf(tmp, sizeof(tmp), "%s/0000000002-mysql-bin.000009-000000000004.bvseg.part.tmp", dir);
-    write_file(tmp, ms->part_bytes, ms->hdr_len / 2);
+    tu_pathf(tmp, sizeof(tmp), "%s/0000000002-mysql-bin.000009-000000000004.bvseg.part.tmp", dir);
+    tu_write_file(tmp, ms->part_bytes, ms->hdr_len / 2);
     rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
     T_EQ_INT(rc, BV_OK, "a leftover .part.tmp: the writer opens");
     if (w) {
@@ -1118,38 +632,38 @@ static void test_leftover_tmp(const master *ms, const char *root)
         T_EQ_U64(bv_writer_recovery(w)->bytes_cut, 0, "the open segment is untouched");
         bv_writer_free(w);
     }
-    T_OK(file_size(tmp) < 0, "the leftover .part.tmp is removed");
+    T_OK(tu_file_size(tmp) < 0, "the leftover .part.tmp is removed");
     rm_dir(dir);
 
     /* 2. a crash while creating the next segment: only the .tmp of its header */
-    const evmeta *sealed_end = &ms->m.ev[ms->base - 1];
-    pathf(dir, sizeof(dir), "%s/tmp2", root);
+    const tu_evmeta *sealed_end = &ms->m.ev[ms->base - 1];
+    tu_pathf(dir, sizeof(dir), "%s/tmp2", root);
     make_run(ms, dir, 0, 0);
     snprintf(name, sizeof(name), "0000000001-%s-%012llu.bvseg.part", sealed_end->end_file,
              (unsigned long long)sealed_end->end_off);
     T_OK(strcmp(name, ms->part) == 0, "the open segment's name is sequence 1 at the sealed end (%s)", name);
-    pathf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
-    write_file(tmp, ms->part_bytes, ms->hdr_len - 3);
+    tu_pathf(tmp, sizeof(tmp), "%s/%s.tmp", dir, name);
+    tu_write_file(tmp, ms->part_bytes, ms->hdr_len - 3);
     T_EQ_INT(bv_archive_verify(dir, NULL, 0, NULL, NULL, err, sizeof(err)), BV_OK,
              "verify ignores a leftover .part.tmp");
     rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
     T_EQ_INT(rc, BV_OK, "header-only .part.tmp: the writer opens");
     if (w) {
-        model nm;
+        tu_model nm;
         T_EQ_INT(bv_writer_recovery(w)->removed_tmp, 1, "the .tmp is counted");
         T_EQ_INT(bv_writer_recovery(w)->recovered, 0, "no open segment to recover");
-        model_init(&nm, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
+        tu_model_init(&nm, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
         rc = append_txn(w, &nm, ms->sc, 500000, sealed_end->ts + 1);
         rc |= bv_writer_close(w, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "a transaction appends");
         char p[4096];
-        pathf(p, sizeof(p), "%s/%s", dir, name);
-        T_OK(file_size(p) > 0, "the new open segment reuses sequence 1 (%s)", name);
-        T_OK(file_size(tmp) < 0, "the .tmp is gone");
+        tu_pathf(p, sizeof(p), "%s/%s", dir, name);
+        T_OK(tu_file_size(p) > 0, "the new open segment reuses sequence 1 (%s)", name);
+        T_OK(tu_file_size(tmp) < 0, "the .tmp is gone");
         char why[1400] = "";
         T_OK(verify_clean(dir, why, sizeof(why)), "verify clean (%s)", why);
         T_OK(read_matches(dir, &ms->m, ms->base, &nm, why, sizeof(why)), "reads back (%s)", why);
-        model_free(&nm);
+        tu_model_free(&nm);
     }
     rm_dir(dir);
 }
@@ -1161,14 +675,14 @@ static void test_no_complete_txn(const master *ms, const char *root)
     char dir[4096], path[4096], err[1024], why[1400];
     bv_writer *w = NULL;
     int rc;
-    const evmeta *sealed_end = &ms->m.ev[ms->base - 1];
+    const tu_evmeta *sealed_end = &ms->m.ev[ms->base - 1];
 
     /* 1. a header only (crash right after the segment was created), and a header and a partial block */
     uint64_t cuts[3] = {ms->hdr_len, ms->hdr_len + 7, ms->boff[0] + ms->blen[0] - 1};
     for (int k = 0; k < 3; k++) {
-        pathf(dir, sizeof(dir), "%s/empty%d", root, k);
+        tu_pathf(dir, sizeof(dir), "%s/empty%d", root, k);
         make_run(ms, dir, cuts[k], 1);
-        pathf(path, sizeof(path), "%s/%s", dir, ms->part);
+        tu_pathf(path, sizeof(path), "%s/%s", dir, ms->part);
         rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
         t_note("open segment cut at byte %llu (header %zu, first block ends at %llu)", (unsigned long long)cuts[k],
                ms->hdr_len, (unsigned long long)(ms->boff[0] + ms->blen[0]));
@@ -1179,26 +693,26 @@ static void test_no_complete_txn(const master *ms, const char *root)
         T_EQ_INT(rec->removed_empty, 1, "the open segment without a complete transaction is removed");
         T_EQ_U64(rec->bytes_cut, cuts[k], "bytes_cut is its whole size");
         T_EQ_U64(rec->events_cut, 0, "no complete block: no decoded events cut");
-        T_OK(file_size(path) < 0, "the file is gone");
-        model nm;
-        model_init(&nm, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
+        T_OK(tu_file_size(path) < 0, "the file is gone");
+        tu_model nm;
+        tu_model_init(&nm, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
         rc = append_txn(w, &nm, ms->sc, 600000, sealed_end->ts + 1);
         rc |= bv_writer_close(w, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "a new transaction appends");
-        T_OK(file_size(path) > 0, "the new open segment reuses the removed one's sequence number and name (%s)",
+        T_OK(tu_file_size(path) > 0, "the new open segment reuses the removed one's sequence number and name (%s)",
              ms->part);
         T_OK(verify_clean(dir, why, sizeof(why)), "verify clean (%s)", why);
         T_OK(read_matches(dir, &ms->m, ms->base, &nm, why, sizeof(why)), "reads back (%s)", why);
-        model_free(&nm);
+        tu_model_free(&nm);
         rm_dir(dir);
     }
 
     /* 2. complete blocks, all inside one unfinished transaction */
     {
         bv_synth_opts so;
-        model m2;
+        tu_model m2;
         size_t n_app = 0;
-        pathf(dir, sizeof(dir), "%s/unfinished", root);
+        tu_pathf(dir, sizeof(dir), "%s/unfinished", root);
         make_run(ms, dir, 0, 0);
         bv_synth_opts_init(&so);
         so.seed = 21;
@@ -1208,13 +722,13 @@ static void test_no_complete_txn(const master *ms, const char *root)
         bv_synth *syn = bv_synth_new(&so);
         for (size_t i = 0; i < ms->base; i++)
             bv_synth_next(syn);
-        model_init(&m2, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
+        tu_model_init(&m2, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
         rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
         if (T_OK(rc == BV_OK, "writer opens (%s)", rc ? err : "ok")) {
             /* the next transaction but its COMMIT; a big enough one */
             const bv_event *ev;
             while ((ev = bv_synth_next(syn))->type != BV_EV_COMMIT) {
-                if (app(w, &m2, ev))
+                if (tu_append(w, &m2, ev))
                     break;
                 n_app++;
             }
@@ -1228,8 +742,8 @@ static void test_no_complete_txn(const master *ms, const char *root)
                 bv_archive_free(a);
             }
             T_OK(blocks >= 2, "the unfinished transaction fills %u complete blocks", blocks);
-            pathf(path, sizeof(path), "%s/%s", dir, ms->part);
-            long long size = file_size(path);
+            tu_pathf(path, sizeof(path), "%s/%s", dir, ms->part);
+            long long size = tu_file_size(path);
             rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
             T_EQ_INT(rc, BV_OK, "reopen after the crash");
             if (w) {
@@ -1238,26 +752,26 @@ static void test_no_complete_txn(const master *ms, const char *root)
                 T_EQ_INT(rec->removed_empty, 1, "removed: no complete transaction");
                 T_EQ_U64(rec->events_cut, n_app, "events_cut = the unfinished transaction's events");
                 T_EQ_U64(rec->bytes_cut, (uint64_t)size, "bytes_cut = the file's size");
-                T_OK(file_size(path) < 0, "the file is gone");
+                T_OK(tu_file_size(path) < 0, "the file is gone");
                 bv_str f;
                 uint64_t off;
                 bv_writer_end(w, &f, &off);
                 T_OK(f.len == strlen(sealed_end->end_file) && !memcmp(f.ptr, sealed_end->end_file, f.len) &&
                          off == sealed_end->end_off,
                      "the end is the sealed segment's end");
-                model nm;
-                model_init(&nm, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
+                tu_model nm;
+                tu_model_init(&nm, sealed_end->end_file, sealed_end->end_off, sealed_end->gtid_text);
                 rc = append_txn(w, &nm, ms->sc, 700000, sealed_end->ts + 1);
                 rc |= bv_writer_close(w, err, sizeof(err));
                 T_EQ_INT(rc, BV_OK, "a new transaction appends");
-                T_OK(file_size(path) > 0, "sequence number 1 is reused (%s)", ms->part);
+                T_OK(tu_file_size(path) > 0, "sequence number 1 is reused (%s)", ms->part);
                 T_OK(verify_clean(dir, why, sizeof(why)), "verify clean (%s)", why);
                 T_OK(read_matches(dir, &ms->m, ms->base, &nm, why, sizeof(why)), "reads back (%s)", why);
-                model_free(&nm);
+                tu_model_free(&nm);
             }
         }
         bv_synth_free(syn);
-        model_free(&m2);
+        tu_model_free(&m2);
         rm_dir(dir);
     }
 
@@ -1265,17 +779,17 @@ static void test_no_complete_txn(const master *ms, const char *root)
      * holds the archive's start, which must survive the removal */
     {
         bv_writer_opts o = ms->o;
-        model nm;
-        pathf(dir, sizeof(dir), "%s/onlypart", root);
+        tu_model nm;
+        tu_pathf(dir, sizeof(dir), "%s/onlypart", root);
         rm_dir(dir);
         mkdir(dir, 0750);
         char name0[400];
-        snprintf(name0, sizeof(name0), "0000000000-%s-000000000004.bvseg.part", FILE1);
-        pathf(path, sizeof(path), "%s/%s", dir, name0);
-        /* the master's sealed segment starts at FILE1:4 with an empty GTID set: reuse its header */
+        snprintf(name0, sizeof(name0), "0000000000-%s-000000000004.bvseg.part", TU_FILE1);
+        tu_pathf(path, sizeof(path), "%s/%s", dir, name0);
+        /* the master's sealed segment starts at TU_FILE1:4 with an empty GTID set: reuse its header */
         char sp[4096];
         size_t slen = 0;
-        pathf(sp, sizeof(sp), "%s/%s", ms->dir, ms->sealed);
+        tu_pathf(sp, sizeof(sp), "%s/%s", ms->dir, ms->sealed);
         uint8_t *sb0 = read_file(sp, &slen);
         bv_segment *seg = NULL;
         size_t hl = 0;
@@ -1283,35 +797,35 @@ static void test_no_complete_txn(const master *ms, const char *root)
             hl = seg->hdr_len;
             bv_segment_close(seg);
         }
-        write_file(path, sb0, hl);
+        tu_write_file(path, sb0, hl);
         free(sb0);
-        o.start_file = S("");
+        o.start_file = tu_str("");
         o.start_offset = 0;
         rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "only an empty .part, no start position given: the writer opens from its header");
         if (rc != BV_OK)
-            t_note("  %s; the .part %s", err, file_size(path) < 0 ? "was removed anyway" : "is still there");
+            t_note("  %s; the .part %s", err, tu_file_size(path) < 0 ? "was removed anyway" : "is still there");
         if (w) {
             bv_str f;
             uint64_t off;
             bv_writer_end(w, &f, &off);
-            T_OK(f.len == strlen(FILE1) && !memcmp(f.ptr, FILE1, f.len) && off == 4,
+            T_OK(f.len == strlen(TU_FILE1) && !memcmp(f.ptr, TU_FILE1, f.len) && off == 4,
                  "the end is the removed segment's start");
             bv_writer_free(w);
             w = NULL;
         }
         /* with a start position given, the archive still starts at its header's */
-        if (file_size(path) < 0)
-            write_file(path, ms->part_bytes, 0); /* placeholder, replaced below */
+        if (tu_file_size(path) < 0)
+            tu_write_file(path, ms->part_bytes, 0); /* placeholder, replaced below */
         {
             uint8_t *h = NULL;
             size_t hn = 0;
             h = read_file(sp, &hn);
-            write_file(path, h, hl);
+            tu_write_file(path, h, hl);
             free(h);
         }
         o = ms->o;
-        o.start_file = S("other-bin.000042");
+        o.start_file = tu_str("other-bin.000042");
         o.start_offset = 777;
         rc = bv_writer_open(&w, dir, &o, err, sizeof(err));
         T_EQ_INT(rc, BV_OK, "only an empty .part, another start position given: the writer opens");
@@ -1320,10 +834,10 @@ static void test_no_complete_txn(const master *ms, const char *root)
             uint64_t off;
             T_EQ_INT(bv_writer_recovery(w)->removed_empty, 1, "the empty .part is removed");
             bv_writer_end(w, &f, &off);
-            T_OK(f.len == strlen(FILE1) && !memcmp(f.ptr, FILE1, f.len) && off == 4,
+            T_OK(f.len == strlen(TU_FILE1) && !memcmp(f.ptr, TU_FILE1, f.len) && off == 4,
                  "the archive keeps its own start (%.*s:%llu), not the option's", (int)f.len, f.ptr,
                  (unsigned long long)off);
-            model_init(&nm, FILE1, 4, "");
+            tu_model_init(&nm, TU_FILE1, 4, "");
             rc = append_txn(w, &nm, ms->sc, 1, 1);
             rc |= bv_writer_close(w, err, sizeof(err));
             T_EQ_INT(rc, BV_OK, "a transaction appends");
@@ -1337,7 +851,7 @@ static void test_no_complete_txn(const master *ms, const char *root)
             if (d)
                 closedir(d);
             T_OK(seq0 == 1 && seq1 == 0, "sequence number 0 is reused");
-            model_free(&nm);
+            tu_model_free(&nm);
         }
         rm_dir(dir);
     }
@@ -1352,10 +866,10 @@ static void test_sealed_torn_tail(const master *ms, const char *root)
     for (int k = 0; k < 3; k++) {
         bv_writer *w = NULL;
         bv_reader *r = NULL;
-        pathf(dir, sizeof(dir), "%s/sealtail%d", root, k);
+        tu_pathf(dir, sizeof(dir), "%s/sealtail%d", root, k);
         make_run(ms, dir, ms->part_len, 1);
-        pathf(path, sizeof(path), "%s/%s", dir, ms->sealed);
-        long long before = file_size(path);
+        tu_pathf(path, sizeof(path), "%s/%s", dir, ms->sealed);
+        long long before = tu_file_size(path);
         int fd = open(path, O_WRONLY | O_APPEND);
         char junk[1000];
         for (size_t i = 0; i < sizeof(junk); i++)
@@ -1369,7 +883,7 @@ static void test_sealed_torn_tail(const master *ms, const char *root)
         bv_verify_cb cb = {count_problem, NULL, &v};
         int rc = bv_archive_verify(dir, NULL, 0, &cb, NULL, err, sizeof(err));
         T_EQ_INT(rc, BV_E_CORRUPT, "garbage after a sealed segment's trailer: verify fails");
-        T_OK(v.problems >= 1 && has(v.first, ms->sealed), "verify names the sealed segment (%s)", v.first);
+        T_OK(v.problems >= 1 && tu_has(v.first, ms->sealed), "verify names the sealed segment (%s)", v.first);
         err[0] = 0;
         rc = bv_reader_open(&r, dir, NULL, err, sizeof(err));
         if (rc == BV_OK) {
@@ -1378,13 +892,13 @@ static void test_sealed_torn_tail(const master *ms, const char *root)
                 ;
             bv_reader_free(r);
         }
-        T_OK(rc < 0 && has(err, ms->sealed), "the reader fails naming the sealed segment (%s)", err);
+        T_OK(rc < 0 && tu_has(err, ms->sealed), "the reader fails naming the sealed segment (%s)", err);
         err[0] = 0;
         rc = bv_writer_open(&w, dir, &ms->o, err, sizeof(err));
         T_OK(rc < 0, "the writer refuses to open (%s: %s)", bv_strerror(rc), err);
-        T_OK(has(err, ms->sealed), "the writer's message names the sealed segment");
+        T_OK(tu_has(err, ms->sealed), "the writer's message names the sealed segment");
         bv_writer_free(w);
-        T_EQ_U64(file_size(path), before + (long long)extra[k], "the sealed segment is not repaired");
+        T_EQ_U64(tu_file_size(path), before + (long long)extra[k], "the sealed segment is not repaired");
         rm_dir(dir);
     }
 }
@@ -1399,7 +913,7 @@ int main(void)
         setenv("TMPDIR", "/dev/shm", 1);
     const char *root = t_tmpdir();
     master ms;
-    double t0 = now_s();
+    double t0 = tu_now_s();
     if (!T_OK(build_master(&ms, root) == BV_OK, "master archive: a sealed segment and an open one")) {
         return t_done();
     }
@@ -1421,9 +935,9 @@ int main(void)
     test_leftover_tmp(&ms, root);
     test_no_complete_txn(&ms, root);
     test_sealed_torn_tail(&ms, root);
-    t_note("test_recovery took %.2f s", now_s() - t0);
+    t_note("test_recovery took %.2f s", tu_now_s() - t0);
     free(ms.part_bytes);
     bv_schema_free(ms.sc);
-    model_free(&ms.m);
+    tu_model_free(&ms.m);
     return t_done();
 }
