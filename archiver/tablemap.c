@@ -59,8 +59,12 @@ static int meta_bytes(uint8_t type)
     }
 }
 
-static int is_numeric(uint8_t t)
+/* Columns that own a bit in the SIGNEDNESS bitmap. MariaDB gives YEAR a
+ * bit too; MySQL does not. */
+static int is_numeric(uint8_t t, int mariadb)
 {
+    if (t == BV_MYSQL_TYPE_YEAR)
+        return mariadb;
     return t == BV_MYSQL_TYPE_TINY || t == BV_MYSQL_TYPE_SHORT || t == BV_MYSQL_TYPE_INT24 ||
            t == BV_MYSQL_TYPE_LONG || t == BV_MYSQL_TYPE_LONGLONG || t == BV_MYSQL_TYPE_FLOAT ||
            t == BV_MYSQL_TYPE_DOUBLE || t == BV_MYSQL_TYPE_NEWDECIMAL || t == BV_MYSQL_TYPE_DECIMAL;
@@ -297,7 +301,7 @@ int bv_binlog_parse_table_map(const bv_rawev *ev, const bv_fde *fde, bv_tablemap
         case OPT_SIGNEDNESS: {
             uint32_t k = 0;
             for (uint32_t i = 0; i < ncols; i++) {
-                if (!is_numeric(cols[i].col.type))
+                if (!is_numeric(cols[i].col.type, fde->mariadb))
                     continue;
                 if (k / 8 < len && (v[k / 8] & (0x80u >> (k % 8))))
                     cols[i].col.flags |= BV_COL_UNSIGNED;

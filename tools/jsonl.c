@@ -155,6 +155,47 @@ static void put_double(bv_buf *b, double d, int is_float)
     put_s(b, tmp);
 }
 
+/* MySQL's latin1 is Windows-1252: the code points of bytes 0x80..0x9f
+ * (0 where cp1252 leaves a byte undefined: MySQL maps those to U+0081 etc.,
+ * i.e. the byte's own value). */
+static const uint16_t cp1252_80[32] = {
+    0x20ac, 0x0081, 0x201a, 0x0192, 0x201e, 0x2026, 0x2020, 0x2021, 0x02c6, 0x2030, 0x0160, 0x2039, 0x0152, 0x008d,
+    0x017d, 0x008f, 0x0090, 0x2018, 0x2019, 0x201c, 0x201d, 0x2022, 0x2013, 0x2014, 0x02dc, 0x2122, 0x0161, 0x203a,
+    0x0153, 0x009d, 0x017e, 0x0178,
+};
+
+static int is_latin1(uint32_t collation)
+{
+    switch (collation) {
+    case 5: case 8: case 15: case 31: case 47: case 48: case 49: case 94:
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+/* A latin1 string as a JSON string literal of its Unicode text. */
+static void put_latin1(bv_buf *b, const uint8_t *p, size_t n)
+{
+    bv_buf u;
+    bv_buf_init(&u);
+    for (size_t i = 0; i < n; i++) {
+        uint32_t cp = p[i] >= 0x80 && p[i] < 0xa0 ? cp1252_80[p[i] - 0x80] : p[i];
+        if (cp < 0x80) {
+            bv_buf_put_u8(&u, (uint8_t)cp);
+        } else if (cp < 0x800) {
+            bv_buf_put_u8(&u, (uint8_t)(0xc0 | cp >> 6));
+            bv_buf_put_u8(&u, (uint8_t)(0x80 | (cp & 0x3f)));
+        } else {
+            bv_buf_put_u8(&u, (uint8_t)(0xe0 | cp >> 12));
+            bv_buf_put_u8(&u, (uint8_t)(0x80 | ((cp >> 6) & 0x3f)));
+            bv_buf_put_u8(&u, (uint8_t)(0x80 | (cp & 0x3f)));
+        }
+    }
+    bv_json_string(b, u.data ? (const char *)u.data : "", u.len);
+    bv_buf_release(&u);
+}
+
 static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
 {
     unsigned fsp = c ? c->scale : 0;
@@ -189,6 +230,13 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
     case BV_VAL_TIMESTAMP: {
         time_t t = (time_t)v->v.ts.sec;
         struct tm tm;
+        if (v->v.ts.sec == 0 && v->v.ts.usec == 0) {
+            /* TIMESTAMP 0 is the zero date (1970-01-01 00:00:00 UTC is out of TIMESTAMP's range) */
+            put_s(b, "\"0000-00-00 00:00:00");
+            put_frac(b, v->v.ts.usec, fsp);
+            bv_buf_put_u8(b, '"');
+            break;
+        }
         if (v->v.ts.sec > (uint64_t)253402300799ull || !gmtime_r(&t, &tm)) {
             putf(b, "%llu", (unsigned long long)v->v.ts.sec); /* beyond year 9999: raw seconds */
             break;
@@ -202,6 +250,8 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
     case BV_VAL_STRING:
         if (c && c->charset == 63)
             bv_json_base64(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
+        else if (c && is_latin1(c->charset))
+            put_latin1(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
         else
             bv_json_string(b, v->v.s.ptr, v->v.s.len);
         break;
