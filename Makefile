@@ -48,6 +48,7 @@ TOOLS_SRC := $(wildcard tools/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
+.SECONDARY:
 .PHONY: all deps test test-run unit shell-tests fuzz-replay demo bench fuzz clean
 all: $(BIN)/binvault $(BIN)/bv-gen $(if $(wildcard archiver/main.c),$(BIN)/binvault-archiver)
 
