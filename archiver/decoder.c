@@ -162,7 +162,8 @@ static int maria_uncompress(bv_decoder *d, const uint8_t *p, size_t n, const uin
         return bv_seterr(err, errlen, BV_E_DECODE, "offset %llu: bad MariaDB compression header", (unsigned long long)off);
     unsigned lenlen = p[0] & 0x07;
     uint64_t len = bv_rdbe(p + 1, lenlen);
-    if (len > (1ull << 32))
+    /* zlib cannot expand more than about 1032:1 */
+    if (len > (1ull << 32) || len > (uint64_t)(n - 1 - lenlen) * 1032 + 1024)
         return bv_seterr(err, errlen, BV_E_DECODE, "offset %llu: compressed event claims %llu bytes",
                          (unsigned long long)off, (unsigned long long)len);
     bv_buf_reset(&d->zbuf);
@@ -486,6 +487,21 @@ static int parse_maria_gtid(bv_decoder *d, const bv_rawev *ev, char *err, size_t
     return BV_OK;
 }
 
+typedef struct glist_entry {
+    uint32_t domain, server;
+    uint64_t seq;
+} glist_entry;
+
+static int cmp_glist(const void *a, const void *b)
+{
+    const glist_entry *x = a, *y = b;
+    if (x->domain != y->domain)
+        return x->domain < y->domain ? -1 : 1;
+    if (x->seq != y->seq)
+        return x->seq > y->seq ? -1 : 1;
+    return x->server < y->server ? -1 : x->server > y->server;
+}
+
 static int parse_maria_gtid_list(bv_decoder *d, const bv_rawev *ev, char *err, size_t errlen)
 {
     bv_cur c = bv_cur_make(ev->body, ev->body_len);
@@ -497,15 +513,28 @@ static int parse_maria_gtid_list(bv_decoder *d, const bv_rawev *ev, char *err, s
     uint32_t n = w & 0x0fffffff;
     if (n > c.left / 16)
         goto bad;
+    /* The list is the binlog state: one entry per (domain, server). The
+     * position of a domain is its entry with the highest sequence number. */
+    glist_entry *e = malloc((n ? n : 1) * sizeof(*e));
+    if (!e) {
+        bv_buf_release(&t);
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    }
     for (uint32_t i = 0; i < n; i++) {
-        uint32_t dom, srv;
-        uint64_t seq;
+        e[i].domain = (uint32_t)bv_rdle(c.p + 16 * i, 4);
+        e[i].server = (uint32_t)bv_rdle(c.p + 16 * i + 4, 4);
+        e[i].seq = bv_rdle(c.p + 16 * i + 8, 8);
+    }
+    qsort(e, n, sizeof(*e), cmp_glist);
+    for (uint32_t i = 0; i < n; i++) {
+        if (i && e[i].domain == e[i - 1].domain)
+            continue; /* sorted by domain, then highest seq first */
         char buf[64];
-        if (bv_cur_u32le(&c, &dom) || bv_cur_u32le(&c, &srv) || bv_cur_u64le(&c, &seq))
-            goto bad;
-        snprintf(buf, sizeof(buf), "%s%u-%u-%llu", i ? "," : "", dom, srv, (unsigned long long)seq);
+        snprintf(buf, sizeof(buf), "%s%u-%u-%llu", t.len ? "," : "", e[i].domain, e[i].server,
+                 (unsigned long long)e[i].seq);
         bv_buf_put(&t, buf, strlen(buf));
     }
+    free(e);
     bv_buf_put_u8(&t, 0);
     d->flavor = BV_GTID_MARIADB;
     if (!bv_buf_status(&t) && !(ev->flags & BV_BL_F_ARTIFICIAL))
@@ -653,8 +682,41 @@ static int parse_table_map(bv_decoder *d, const bv_rawev *ev, char *err, size_t 
 
 /* ------------------------------------------------------------ rows */
 
-/* Append s as a JSON string literal (paths are ASCII in practice; other
- * bytes below 0x20 are escaped). */
+/* 1 when p[0..n) is valid UTF-8 (no overlongs, surrogates or > U+10FFFF). */
+static int utf8_valid(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+    while (i < n) {
+        uint8_t c = p[i];
+        size_t len;
+        uint32_t cp;
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        if (c >= 0xc2 && c <= 0xdf)
+            len = 2, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            len = 3, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            len = 4, cp = c & 0x07;
+        else
+            return 0;
+        if (n - i < len)
+            return 0;
+        for (size_t k = 1; k < len; k++) {
+            if ((p[i + k] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (p[i + k] & 0x3f);
+        }
+        if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) || (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
+            return 0;
+        i += len;
+    }
+    return 1;
+}
+
+/* Append s (valid UTF-8) as a JSON string literal. */
 static void json_str(bv_buf *b, const uint8_t *p, size_t n)
 {
     bv_buf_put_u8(b, '"');
@@ -698,7 +760,7 @@ static int json_diff_value(bv_decoder *d, bv_cur *c, const bv_column *col, bv_va
         uint64_t plen, vlen;
         const uint8_t *path, *val;
         if (bv_cur_u8(&dc, &op) || op > 2 || bv_cur_packed(&dc, &plen) || plen > dc.left ||
-            bv_cur_bytes(&dc, (size_t)plen, &path)) {
+            bv_cur_bytes(&dc, (size_t)plen, &path) || !utf8_valid(path, (size_t)plen)) {
             rc = bv_seterr(msg, msglen, BV_E_DECODE, "partial JSON diff malformed");
             goto out;
         }
@@ -749,6 +811,11 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
     uint32_t ncols = bv_schema_ncols(s);
     uint32_t npresent = 0;
     const uint8_t *pbits = NULL;
+    for (uint32_t i = 0; i < width; i++)
+        npresent += (present[i / 8] >> (i % 8)) & 1;
+    if (npresent == 0) /* a row would take no bytes: the event cannot be read */
+        return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: rows event with no column in its image", d->file,
+                         (unsigned long long)ev->offset);
     if (partial) {
         /* PARTIAL_UPDATE_ROWS after image: value options, then one bit per
          * JSON column of the table saying whether it holds a diff. */
@@ -760,8 +827,6 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
             return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: partial update image truncated", d->file,
                              (unsigned long long)ev->offset);
     }
-    for (uint32_t i = 0; i < width; i++)
-        npresent += (present[i / 8] >> (i % 8)) & 1;
     const uint8_t *nulls;
     if (bv_cur_bytes(c, (npresent + 7) / 8, &nulls))
         return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: row image truncated (null bitmap)", d->file,
