@@ -94,6 +94,23 @@ static msid *find_sid(bv_gtid_set *s, const uint8_t *uuid, const char *tag, int 
     return &s->m[lo];
 }
 
+/* Merge overlapping and adjacent intervals of a list sorted by lo. */
+static void merge_sorted(msid *m)
+{
+    if (m->n < 2)
+        return;
+    size_t w = 0;
+    for (size_t r = 1; r < m->n; r++) {
+        if (m->iv[r].lo <= m->iv[w].hi + 1 || m->iv[w].hi == UINT64_MAX) {
+            if (m->iv[r].hi > m->iv[w].hi)
+                m->iv[w].hi = m->iv[r].hi;
+        } else {
+            m->iv[++w] = m->iv[r];
+        }
+    }
+    m->n = w + 1;
+}
+
 /* Add [lo, hi] to the interval list, merging neighbours. */
 static int add_ival(msid *m, uint64_t lo, uint64_t hi)
 {
@@ -121,17 +138,7 @@ static int add_ival(msid *m, uint64_t lo, uint64_t hi)
     m->iv[i].lo = lo;
     m->iv[i].hi = hi;
     m->n++;
-    /* merge overlapping/adjacent */
-    size_t w = 0;
-    for (size_t r = 1; r < m->n; r++) {
-        if (m->iv[r].lo <= m->iv[w].hi + 1 || m->iv[w].hi == UINT64_MAX) {
-            if (m->iv[r].hi > m->iv[w].hi)
-                m->iv[w].hi = m->iv[r].hi;
-        } else {
-            m->iv[++w] = m->iv[r];
-        }
-    }
-    m->n = w + 1;
+    merge_sorted(m);
     return BV_OK;
 }
 
@@ -469,16 +476,7 @@ static void normalise(bv_gtid_set *s)
         if (m->n < 2)
             continue;
         qsort(m->iv, m->n, sizeof(ival), cmp_ival);
-        size_t w = 0;
-        for (size_t r = 1; r < m->n; r++) {
-            if (m->iv[r].lo <= m->iv[w].hi + 1 || m->iv[w].hi == UINT64_MAX) {
-                if (m->iv[r].hi > m->iv[w].hi)
-                    m->iv[w].hi = m->iv[r].hi;
-            } else {
-                m->iv[++w] = m->iv[r];
-            }
-        }
-        m->n = w + 1;
+        merge_sorted(m);
     }
 }
 
