@@ -33,8 +33,8 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
 CPPFLAGS += -Iinclude -Iformat -Iarchiver -Itools -Itests/bench -D_GNU_SOURCE
 CFLAGS ?= -g
-ALL_CFLAGS = -std=c11 $(OPT) $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-LDLIBS_ALL = $(PKG_LIBS) -lm
+ALL_CFLAGS = -std=c11 -pthread $(OPT) $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
+LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
 
 FORMAT_SRC := $(wildcard format/*.c)
 FORMAT_OBJ := $(FORMAT_SRC:%.c=$(O)/%.o)
@@ -137,7 +137,7 @@ fuzz: deps
 	@mkdir -p $(FUZZ_O)
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS) \
-	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(ARCH_SRC) $(PKG_LIBS) -lm -o $(FUZZ_O)/$$t; \
+	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(ARCH_SRC) $(PKG_LIBS) -lm -pthread -o $(FUZZ_O)/$$t; \
 	  mkdir -p $(FUZZ_O)/corpus-$$t tests/fuzz/crashes; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$t- \

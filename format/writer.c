@@ -5,10 +5,21 @@
  *   new segment:  write header to NAME.part.tmp, fsync, rename to NAME.part, fsync dir
  *   block:        write the whole block at the end of NAME.part (fsync on flush)
  *   seal:         write footer + trailer, fsync, rename NAME.part -> NAME, fsync dir
+ *
+ * Background compression (opts.compress_threads = 1): a full block is handed
+ * to one worker thread, which compresses it, writes it at the end of the open
+ * segment and records it in the block index, in submission order, while the
+ * caller goes on encoding the next block. The worker owns seg_bytes,
+ * seg_events, blocks/nblocks and the zstd context between drain points;
+ * every operation that reads them (seal, flush, the segment-size check near
+ * the limit, close) first waits until the queue is empty (drain), so the
+ * archive written is byte for byte the one written without the thread. A
+ * worker error is sticky and is reported by the next call of the caller.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +36,16 @@ typedef struct wblock {
     char first[BV_MAX_NAME + 1];
     char last[BV_MAX_NAME + 1];
 } wblock;
+
+/* A block handed to the background worker. */
+typedef struct wjob {
+    bv_buf raw;
+    bv_block_meta meta;
+    char first[BV_MAX_NAME + 1];
+    char last[BV_MAX_NAME + 1];
+} wjob;
+
+#define WQ_CAP 2u
 
 /* Open-addressing map from schema hash (never 0 for a finished schema) to
  * segment-local schema id. */
@@ -119,6 +140,18 @@ struct bv_writer {
     bv_buf blk;
     ZSTD_CCtx *zc;
     bv_recovery rec;
+    uint64_t sub_events;       /* events in blocks submitted (written or queued) */
+    /* background compression: the fields below are shared under mu */
+    int async;                 /* the worker thread runs */
+    pthread_t thr;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;         /* broadcast on every queue or state change */
+    wjob q[WQ_CAP];
+    unsigned qhead, qcount;    /* q[qhead] is the block being written */
+    uint64_t q_raw;            /* raw bytes of queued blocks */
+    int stop;
+    int werr;                  /* first error of the worker, sticky */
+    char werrmsg[512];
 };
 
 void bv_writer_opts_init(bv_writer_opts *o)
@@ -157,47 +190,149 @@ static void pend_reset(bv_writer *w)
     memset(&w->pend, 0, sizeof(w->pend));
 }
 
+/* Compress the block (meta, raw) and write it at the end of the open
+ * segment; record it in the block index. Runs on the worker thread in async
+ * mode, which then owns every field it touches. */
+static int emit_block(bv_writer *w, const bv_block_meta *m, const bv_buf *raw, const char *first, const char *last,
+                      char *err, size_t errlen)
+{
+    int rc;
+    bv_buf_reset(&w->blk);
+    if ((rc = bv_block_build(&w->blk, m, raw->data, raw->len, w->opts.zstd_level, w->zc)))
+        return bv_seterr(err, errlen, rc, "%s: cannot build block: %s", w->seg_path, bv_strerror(rc));
+    if (w->nblocks == w->capblocks) {
+        uint32_t cap = w->capblocks ? w->capblocks * 2 : 64;
+        wblock *n = realloc(w->blocks, cap * sizeof(*n));
+        if (!n)
+            return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+        w->blocks = n;
+        w->capblocks = cap;
+    }
+    if ((rc = bv_write_all(w->seg_fd, w->blk.data, w->blk.len, w->seg_path, err, errlen)))
+        return rc;
+    wblock *b = &w->blocks[w->nblocks++];
+    memset(b, 0, sizeof(*b));
+    b->ref.offset = w->seg_bytes;
+    b->ref.length = w->blk.len;
+    b->ref.payload_len = bv_rd32(w->blk.data + 8);
+    b->ref.raw_len = (uint32_t)raw->len;
+    b->ref.meta = *m;
+    memcpy(b->first, first, sizeof(b->first));
+    memcpy(b->last, last, sizeof(b->last));
+    w->seg_bytes += w->blk.len;
+    w->seg_events += m->events;
+    return BV_OK;
+}
+
+static void *worker_main(void *arg)
+{
+    bv_writer *w = arg;
+    pthread_mutex_lock(&w->mu);
+    for (;;) {
+        while (!w->qcount && !w->stop)
+            pthread_cond_wait(&w->cv, &w->mu);
+        if (!w->qcount)
+            break; /* stop requested and nothing left */
+        wjob *j = &w->q[w->qhead];
+        int skip = w->werr != 0;
+        pthread_mutex_unlock(&w->mu);
+        char msg[sizeof(w->werrmsg)];
+        int rc = skip ? BV_OK : emit_block(w, &j->meta, &j->raw, j->first, j->last, msg, sizeof(msg));
+        pthread_mutex_lock(&w->mu);
+        if (rc && !w->werr) {
+            w->werr = rc;
+            memcpy(w->werrmsg, msg, sizeof(msg));
+        }
+        w->q_raw -= j->raw.len;
+        bv_buf_reset(&j->raw);
+        w->qhead = (w->qhead + 1) % WQ_CAP;
+        w->qcount--;
+        pthread_cond_broadcast(&w->cv);
+    }
+    pthread_mutex_unlock(&w->mu);
+    return NULL;
+}
+
+/* The worker's first error, if any, as this call's error (sticky). */
+static int worker_error(bv_writer *w, char *err, size_t errlen)
+{
+    if (!w->werr)
+        return BV_OK;
+    return fail(w, bv_seterr(err, errlen, w->werr, "%s", w->werrmsg));
+}
+
+/* Wait until every submitted block is written (or the worker failed). */
+static int drain(bv_writer *w, char *err, size_t errlen)
+{
+    if (!w->async)
+        return BV_OK;
+    pthread_mutex_lock(&w->mu);
+    while (w->qcount)
+        pthread_cond_wait(&w->cv, &w->mu);
+    pthread_mutex_unlock(&w->mu);
+    return worker_error(w, err, errlen);
+}
+
 static int write_block(bv_writer *w, char *err, size_t errlen)
 {
     int rc;
     if (w->raw.len == 0)
         return BV_OK;
     bv_block_meta *m = &w->pend;
-    m->first_index = w->seg_events;
-    m->first_file.ptr = w->pend_first;
+    m->first_index = w->sub_events;
     m->first_file.len = strlen(w->pend_first);
-    m->last_file.ptr = w->pend_last;
     m->last_file.len = strlen(w->pend_last);
     if (w->walk.in_txn)
         m->flags |= BV_BLK_ENDS_IN_TXN;
     if (m->schemas)
         m->flags |= BV_BLK_HAS_SCHEMA;
-    bv_buf_reset(&w->blk);
-    if ((rc = bv_block_build(&w->blk, m, w->raw.data, w->raw.len, w->opts.zstd_level, w->zc)))
-        return fail(w, bv_seterr(err, errlen, rc, "%s: cannot build block: %s", w->seg_path, bv_strerror(rc)));
-    if (w->nblocks == w->capblocks) {
-        uint32_t cap = w->capblocks ? w->capblocks * 2 : 64;
-        wblock *n = realloc(w->blocks, cap * sizeof(*n));
-        if (!n)
-            return fail(w, bv_seterr(err, errlen, BV_E_NOMEM, "out of memory"));
-        w->blocks = n;
-        w->capblocks = cap;
+    if (!w->async) {
+        m->first_file.ptr = w->pend_first;
+        m->last_file.ptr = w->pend_last;
+        if ((rc = emit_block(w, m, &w->raw, w->pend_first, w->pend_last, err, errlen)))
+            return fail(w, rc);
+    } else {
+        pthread_mutex_lock(&w->mu);
+        while (w->qcount == WQ_CAP)
+            pthread_cond_wait(&w->cv, &w->mu);
+        rc = w->werr;
+        if (!rc) {
+            wjob *j = &w->q[(w->qhead + w->qcount) % WQ_CAP];
+            bv_buf t = j->raw; /* an empty buffer: swap it with the full one */
+            j->raw = w->raw;
+            w->raw = t;
+            j->meta = *m;
+            memcpy(j->first, w->pend_first, sizeof(j->first));
+            memcpy(j->last, w->pend_last, sizeof(j->last));
+            j->meta.first_file.ptr = j->first;
+            j->meta.last_file.ptr = j->last;
+            w->q_raw += j->raw.len;
+            w->qcount++;
+            pthread_cond_broadcast(&w->cv);
+        }
+        pthread_mutex_unlock(&w->mu);
+        if (rc)
+            return worker_error(w, err, errlen);
     }
-    if ((rc = bv_write_all(w->seg_fd, w->blk.data, w->blk.len, w->seg_path, err, errlen)))
-        return fail(w, rc);
-    wblock *b = &w->blocks[w->nblocks++];
-    memset(b, 0, sizeof(*b));
-    b->ref.offset = w->seg_bytes;
-    b->ref.length = w->blk.len;
-    b->ref.payload_len = bv_rd32(w->blk.data + 8);
-    b->ref.raw_len = (uint32_t)w->raw.len;
-    b->ref.meta = *m;
-    memcpy(b->first, w->pend_first, sizeof(b->first));
-    memcpy(b->last, w->pend_last, sizeof(b->last));
-    w->seg_bytes += w->blk.len;
-    w->seg_events += m->events;
+    w->sub_events += m->events;
     pend_reset(w);
     return BV_OK;
+}
+
+/* The sealing rule is "seg_bytes + raw.len / 4 >= segment_size", with
+ * seg_bytes counting written blocks. With the worker, queued blocks are not
+ * yet counted: this returns an upper bound of what seg_bytes will be (a
+ * compressed block is at most ZSTD_compressBound of its raw bytes plus its
+ * fixed part, metadata and checksum, far below 4 KiB), so that the caller
+ * drains and applies the exact rule whenever it could hold. */
+static uint64_t seg_upper_bound(bv_writer *w)
+{
+    if (!w->async)
+        return w->seg_bytes + w->raw.len / 4;
+    pthread_mutex_lock(&w->mu);
+    uint64_t n = w->seg_bytes + (w->qcount ? ZSTD_compressBound(w->q_raw) + w->qcount * 4096u : 0);
+    pthread_mutex_unlock(&w->mu);
+    return n + w->raw.len / 4;
 }
 
 /* ------------------------------------------------------------ segments */
@@ -262,6 +397,7 @@ static int create_segment(bv_writer *w, char *err, size_t errlen)
     w->seg_seq = w->next_seq++;
     w->seg_bytes = hb.len;
     w->seg_events = 0;
+    w->sub_events = 0;
     w->nblocks = 0;
     w->nschemas = 0;
     smap_clear(&w->schemas);
@@ -285,7 +421,7 @@ static int seal_segment(bv_writer *w, char *err, size_t errlen)
     char *gt = NULL;
     size_t gl;
     bv_buf_init(&fb);
-    if ((rc = write_block(w, err, errlen)))
+    if ((rc = write_block(w, err, errlen)) || (rc = drain(w, err, errlen)))
         return rc;
     bv_seg_footer f;
     memset(&f, 0, sizeof(f));
@@ -440,8 +576,14 @@ int bv_writer_append(bv_writer *w, const bv_event *ev, char *err, size_t errlen)
         return fail(w, rc);
     if (w->raw.len >= w->opts.block_size && (rc = write_block(w, err, errlen)))
         return rc;
-    if (!w->walk.in_txn && w->opts.segment_size && w->seg_bytes + w->raw.len / 4 >= w->opts.segment_size)
-        return seal_segment(w, err, errlen);
+    if (!w->walk.in_txn && w->opts.segment_size && seg_upper_bound(w) >= w->opts.segment_size) {
+        /* possibly at the limit: wait for the queued blocks so that the
+         * decision uses the real sizes, exactly as without the worker */
+        if ((rc = drain(w, err, errlen)))
+            return rc;
+        if (w->seg_bytes + w->raw.len / 4 >= w->opts.segment_size)
+            return seal_segment(w, err, errlen);
+    }
     return BV_OK;
 }
 
@@ -454,7 +596,7 @@ int bv_writer_flush(bv_writer *w, char *err, size_t errlen)
         return bv_seterr(err, errlen, BV_E_STATE, "%s: an earlier write failed; reopen the archive to recover", w->dir);
     if (w->seg_fd < 0)
         return BV_OK;
-    if ((rc = write_block(w, err, errlen)))
+    if ((rc = write_block(w, err, errlen)) || (rc = drain(w, err, errlen)))
         return rc;
     if (fsync(w->seg_fd) != 0)
         return fail(w, bv_seterr(err, errlen, BV_E_IO, "%s: fsync failed: %s", w->seg_path, strerror(errno)));
@@ -485,10 +627,27 @@ const bv_gtid_set *bv_writer_gtid_set(const bv_writer *w) { return w->walk.gtid;
 int bv_writer_in_transaction(const bv_writer *w) { return w->walk.in_txn; }
 const bv_recovery *bv_writer_recovery(const bv_writer *w) { return &w->rec; }
 
+static void stop_worker(bv_writer *w)
+{
+    if (!w->async)
+        return;
+    pthread_mutex_lock(&w->mu);
+    w->stop = 1;
+    pthread_cond_broadcast(&w->cv);
+    pthread_mutex_unlock(&w->mu);
+    pthread_join(w->thr, NULL);
+    pthread_cond_destroy(&w->cv);
+    pthread_mutex_destroy(&w->mu);
+    w->async = 0;
+}
+
 void bv_writer_free(bv_writer *w)
 {
     if (!w)
         return;
+    stop_worker(w); /* blocks still queued are written: they are valid */
+    for (unsigned i = 0; i < WQ_CAP; i++)
+        bv_buf_release(&w->q[i].raw);
     if (w->seg_fd >= 0)
         close(w->seg_fd);
     if (w->lock_fd >= 0)
@@ -720,6 +879,7 @@ static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end,
         snprintf(b->last, sizeof(b->last), "%.*s", (int)b->ref.meta.last_file.len, b->ref.meta.last_file.ptr);
         w->seg_events += b->ref.meta.events;
     }
+    w->sub_events = w->seg_events;
     /* Schemas defined in the kept blocks keep their ids. */
     uint32_t kept_schemas = 0;
     for (uint32_t i = 0; i < keep; i++)
@@ -795,6 +955,8 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
         return bv_seterr(err, errlen, BV_E_INVAL, "bv_writer_open: NULL argument");
     if (opts->block_size == 0 || opts->block_size > (256u << 20) || opts->zstd_level < 1 || opts->zstd_level > 19)
         return bv_seterr(err, errlen, BV_E_INVAL, "block size must be 1 byte..256 MiB and zstd level 1..19");
+    if (opts->compress_threads > 1)
+        return bv_seterr(err, errlen, BV_E_INVAL, "compress_threads must be 0 or 1");
     w = calloc(1, sizeof(*w));
     if (!w)
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
@@ -886,6 +1048,24 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
             goto out;
     }
 done:
+    if (opts->compress_threads) {
+        if (pthread_mutex_init(&w->mu, NULL) != 0) {
+            rc = bv_seterr(err, errlen, BV_E_NOMEM, "cannot create a mutex");
+            goto out;
+        }
+        if (pthread_cond_init(&w->cv, NULL) != 0) {
+            pthread_mutex_destroy(&w->mu);
+            rc = bv_seterr(err, errlen, BV_E_NOMEM, "cannot create a condition variable");
+            goto out;
+        }
+        if ((rc = pthread_create(&w->thr, NULL, worker_main, w)) != 0) {
+            pthread_cond_destroy(&w->cv);
+            pthread_mutex_destroy(&w->mu);
+            rc = bv_seterr(err, errlen, BV_E_NOMEM, "cannot start the compression thread: %s", strerror(rc));
+            goto out;
+        }
+        w->async = 1;
+    }
     *out = w;
     w = NULL;
     rc = BV_OK;

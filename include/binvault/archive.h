@@ -43,6 +43,10 @@ typedef struct bv_writer_opts {
                               holds this many bytes; default 256 MiB; 0 = never */
     unsigned file_mode;    /* default 0640 */
     unsigned dir_mode;     /* default 0750 (used when the directory is created) */
+    unsigned compress_threads; /* 0 (default): compress and write blocks in the calling
+                              thread; 1: in one background thread, overlapping with
+                              encoding (same bytes on disk; flush, seal and close
+                              wait for it) */
 } bv_writer_opts;
 
 /* Fill o with the defaults above (zeroes elsewhere). */
