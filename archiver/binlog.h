@@ -61,7 +61,8 @@ void bv_string_meta(uint32_t meta, uint8_t *real_type, uint32_t *length);
  * type, real_type, meta (the TABLE_MAP metadata as one integer, e.g.
  * precision << 8 | scale for NEWDECIMAL), BV_COL_UNSIGNED and charset
  * (63 = binary). On success the cursor has advanced past the value and *out
- * holds it; strings point into the cursor's memory or into arena.
+ * holds it; strings point into the cursor's memory or into arena. On failure
+ * the cursor is unchanged and *out holds no usable value.
  * Mapping (FORMAT.md "MySQL column types"): integers -> INT/UINT, FLOAT,
  * DOUBLE, NEWDECIMAL -> DECIMAL text, YEAR, DATE, TIME/TIME2, DATETIME/
  * DATETIME2, TIMESTAMP/TIMESTAMP2 -> TIMESTAMP, character data -> STRING,

@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "  --segment-size BYTES   seal segments at about this size (default 256M; K/M/G suffixes)\n"
             "  --block-size BYTES     uncompressed bytes per block (default 1M)\n"
             "  --zstd-level N         1..19 (default 3)\n"
+            "  --compress-threads N   0: compress blocks in the decoding thread; 1 (default):\n"
+            "                         in a second thread (same archive bytes either way)\n"
             "  --quiet                no summary on stdout\n"
             "  --help\n"
             "\n"
@@ -242,6 +244,7 @@ int main(int argc, char **argv)
     char err[2048] = "";
     memset(&r, 0, sizeof(r));
     bv_writer_opts_init(&r.wo);
+    r.wo.compress_threads = 1;
     if (!files)
         return EXIT_FAIL;
     for (int i = 1; i < argc; i++) {
@@ -268,6 +271,9 @@ int main(int argc, char **argv)
             i++;
         } else if (!strcmp(a, "--zstd-level") && v && !parse_size(v, &x) && x >= 1 && x <= 19) {
             r.wo.zstd_level = (int)x;
+            i++;
+        } else if (!strcmp(a, "--compress-threads") && v && !parse_size(v, &x) && x <= 1) {
+            r.wo.compress_threads = (unsigned)x;
             i++;
         } else if (a[0] != '-') {
             files[nfiles++] = a;

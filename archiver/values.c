@@ -29,6 +29,10 @@ size_t bv_decimal_bin_size(unsigned precision, unsigned scale)
            (size_t)(scale / DEC_DIG_PER_GROUP) * 4 + dig2bytes[scale % DEC_DIG_PER_GROUP];
 }
 
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                                     "8081828384858687888990919293949596979899";
+
 /* Read one big-endian group of nb bytes holding nd digits from b at *q and
  * append the nd digits (zero-padded) to digits. */
 static int dec_group(const uint8_t *b, size_t *q, unsigned nd, char *digits, size_t *ndig)
@@ -36,14 +40,18 @@ static int dec_group(const uint8_t *b, size_t *q, unsigned nd, char *digits, siz
     unsigned nb = dig2bytes[nd];
     if (nb == 0)
         return BV_OK;
-    uint64_t v = bv_rdbe(b + *q, nb);
+    uint32_t v = (uint32_t)bv_rdbe(b + *q, nb);
     *q += nb;
     if (v >= pow10_u32[nd])
         return BV_E_DECODE;
-    for (unsigned i = nd; i-- > 0;) {
-        digits[*ndig + i] = (char)('0' + v % 10);
-        v /= 10;
+    char *d = digits + *ndig;
+    unsigned i = nd;
+    for (; i >= 2; i -= 2) {
+        memcpy(d + i - 2, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
     }
+    if (i)
+        d[0] = (char)('0' + v);
     *ndig += nd;
     return BV_OK;
 }
@@ -208,7 +216,7 @@ static void *arena_copy(bv_arena *a, const void *p, size_t n, size_t total)
 
 /* ------------------------------------------------------------ one value */
 
-static int dec_value(const vctx *x, bv_cur *c, bv_arena *arena, bv_value *v, bv_buf *jb)
+static int dec_value(const vctx *x, bv_cur *c, bv_arena *arena, bv_value *v)
 {
     const bv_column *col = x->col;
     uint32_t meta = col->meta;
@@ -265,22 +273,21 @@ static int dec_value(const vctx *x, bv_cur *c, bv_arena *arena, bv_value *v, bv_
     }
     case BV_MYSQL_TYPE_NEWDECIMAL: {
         unsigned prec = (meta >> 8) & 0xff, scale = meta & 0xff;
-        char text[DEC_MAX_PRECISION + 4];
         size_t used;
         if (meta > 0xffff || prec == 0 || prec > DEC_MAX_PRECISION || scale > prec)
             return v_bad(x, "impossible DECIMAL precision/scale");
-        if ((rc = v_bytes(x, c, bv_decimal_bin_size(prec, scale), &p)))
+        size_t bin = bv_decimal_bin_size(prec, scale);
+        if ((rc = v_bytes(x, c, bin, &p)))
             return rc;
-        rc = bv_decimal_bin_to_text(p, bv_decimal_bin_size(prec, scale), prec, scale, text, sizeof(text), &used);
-        if (rc)
-            return v_bad(x, "invalid DECIMAL digits");
-        size_t len = strlen(text);
-        char *s = arena_copy(arena, text, len, len);
+        /* sign, digits, point, NUL: the text goes straight into the arena */
+        char *s = bv_arena_alloc(arena, prec + 4);
         if (!s)
             return bv_seterr(x->err, x->errlen, BV_E_NOMEM, "out of memory");
+        if (bv_decimal_bin_to_text(p, bin, prec, scale, s, prec + 4, &used))
+            return v_bad(x, "invalid DECIMAL digits");
         v->kind = BV_VAL_DECIMAL;
         v->v.s.ptr = s;
-        v->v.s.len = len;
+        v->v.s.len = strlen(s);
         return BV_OK;
     }
     case BV_MYSQL_TYPE_DECIMAL:
@@ -516,15 +523,20 @@ static int dec_value(const vctx *x, bv_cur *c, bv_arena *arena, bv_value *v, bv_
             v->kind = BV_VAL_VECTOR;
         } else if (col->type == BV_MYSQL_TYPE_JSON) {
             char jerr[160];
+            bv_buf jb;
             jerr[0] = '\0';
-            if ((rc = bv_json_binary_to_text(p, n, jb, jerr, sizeof(jerr))))
+            bv_buf_init(&jb);
+            if ((rc = bv_json_binary_to_text(p, n, &jb, jerr, sizeof(jerr)))) {
+                bv_buf_release(&jb);
                 return bv_seterr(x->err, x->errlen, rc, "column type %u meta %u: %s", TYPE_META(x), jerr);
-            char *s = arena_copy(arena, jb->data, jb->len, jb->len);
+            }
+            char *s = arena_copy(arena, jb.data, jb.len, jb.len);
+            v->v.s.len = jb.len;
+            bv_buf_release(&jb);
             if (!s)
                 return bv_seterr(x->err, x->errlen, BV_E_NOMEM, "out of memory");
             v->kind = BV_VAL_JSON;
             v->v.s.ptr = s;
-            v->v.s.len = jb->len;
             return BV_OK;
         } else {
             v->kind = binary ? BV_VAL_BYTES : BV_VAL_STRING;
@@ -552,17 +564,12 @@ int bv_binlog_value(bv_cur *c, const bv_column *col, bv_arena *arena, bv_value *
 {
     vctx x = {col, err, errlen};
     bv_cur work = *c;
-    bv_value v;
-    bv_buf jb;
     int rc;
 
-    bv_buf_init(&jb);
-    memset(&v, 0, sizeof(v));
-    if ((rc = dec_value(&x, &work, arena, &v, &jb)))
-        goto out;
+    /* decoded in place: on failure *out is zeroed/partial and *c unchanged */
+    memset(out, 0, sizeof(*out));
+    if ((rc = dec_value(&x, &work, arena, out)))
+        return rc;
     *c = work;
-    *out = v;
-out:
-    bv_buf_release(&jb);
-    return rc;
+    return BV_OK;
 }
