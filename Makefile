@@ -11,7 +11,7 @@
 SHELL := /bin/bash
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libzstd libxxhash zlib
+PKGS := libzstd libxxhash zlib libmariadb
 
 comma := ,
 SANITIZE ?=
@@ -40,7 +40,11 @@ FORMAT_SRC := $(wildcard format/*.c)
 FORMAT_OBJ := $(FORMAT_SRC:%.c=$(O)/%.o)
 LIBFORMAT := $(O)/libbvformat.a
 
-ARCH_SRC := $(filter-out archiver/main.c,$(wildcard archiver/*.c))
+# the command (main, live capture, logging) links Connector/C; the decoder
+# library (ARCH_SRC) does not, so the fuzzers and unit tests can link it
+APP_SRC := archiver/main.c archiver/live.c archiver/applog.c
+APP_OBJ := $(APP_SRC:%.c=$(O)/%.o)
+ARCH_SRC := $(filter-out $(APP_SRC),$(wildcard archiver/*.c))
 ARCH_OBJ := $(ARCH_SRC:%.c=$(O)/%.o)
 LIBARCH := $(O)/libbvarchiver.a
 
@@ -64,7 +68,7 @@ $(LIBARCH): $(ARCH_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 
-$(BIN)/binvault-archiver: $(O)/archiver/main.o $(O)/tools/progress.o $(LIBARCH) $(LIBFORMAT)
+$(BIN)/binvault-archiver: $(APP_OBJ) $(O)/tools/progress.o $(LIBARCH) $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 

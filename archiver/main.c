@@ -1,9 +1,12 @@
-/* binvault-archiver: decode MySQL/MariaDB binlog files into a binvault
- * archive (offline import). Live capture from a server comes next.
+/* binvault-archiver: archive MySQL/MariaDB binlog events.
  *
- * Exit codes: 0 success, 1 a file could not be decoded or archived (the
- * archive then ends at the last complete transaction before the problem),
- * 2 usage error.
+ *   live capture:  binvault-archiver --archive DIR --host H [--port P] ...
+ *   offline:       binvault-archiver --archive DIR FILE...
+ *
+ * Exit codes (README): 0 success or clean stop; 1 an error (the archive
+ * then ends at the last complete transaction before it); 2 usage or
+ * configuration error; 3 the server cannot continue the archive faithfully
+ * (purged binlog, another source, non-ROW format).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -14,36 +17,68 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "applog.h"
 #include "binlog.h"
 #include "binvault/archive.h"
+#include "live.h"
 #include "progress.h"
 
-#define EXIT_FAIL 1
-#define EXIT_USAGE 2
+#define EXIT_FAIL BV_EXIT_FAIL
+#define EXIT_USAGE BV_EXIT_USAGE
 
 static void usage(FILE *f)
 {
     fprintf(f,
-            "usage: binvault-archiver --archive DIR --binlog-file FILE [--binlog-file FILE ...] [OPTIONS]\n"
-            "       binvault-archiver --archive DIR FILE...\n"
+            "usage: binvault-archiver --archive DIR --host HOST [--port PORT] [--user USER] [OPTIONS]\n"
+            "       binvault-archiver --archive DIR --binlog-file FILE [--binlog-file FILE ...] [OPTIONS]\n"
+            "       binvault-archiver --config FILE [OPTIONS]\n"
             "\n"
-            "Decode binlog files (MySQL 5.6-9.x, MariaDB 10.x-11.x) into the archive DIR, in the order given;\n"
-            "consecutive files must follow each other (each ends with a ROTATE to the next). An archive that\n"
-            "already holds events continues where it ends: give the file it ends in, or the next one.\n"
+            "Live capture: connect to a MySQL/MariaDB server as a replica and append every row change to the\n"
+            "archive DIR until stopped (SIGTERM/SIGINT finish the current block, fsync and exit 0; SIGHUP seals\n"
+            "the open segment). A non-empty archive continues exactly where it ends.\n"
+            "Offline import: decode binlog files, in the order given (each must end with a ROTATE to the next).\n"
             "\n"
-            "Options:\n"
-            "  --archive DIR          archive directory (created if missing)\n"
-            "  --binlog-file FILE     a binlog file to import (repeatable; plain arguments work too)\n"
-            "  --segment-size BYTES   seal segments at about this size (default 256M; K/M/G suffixes)\n"
-            "  --block-size BYTES     uncompressed bytes per block (default 1M)\n"
-            "  --zstd-level N         1..19 (default 3)\n"
-            "  --compress-threads N   0: compress blocks in the decoding thread; 1 (default):\n"
-            "                         in a second thread (same archive bytes either way)\n"
-            "  --quiet                no summary on stdout\n"
+            "Archive options:\n"
+            "  --archive DIR            archive directory (created if missing)\n"
+            "  --segment-size BYTES     seal segments at about this size (default 256M; K/M/G suffixes)\n"
+            "  --segment-age SECONDS    live: seal a segment this old at a transaction boundary (default 600; 0 = never)\n"
+            "  --fsync-interval SECONDS live: an archived event is fsynced within this time (default 1)\n"
+            "  --block-size BYTES       uncompressed bytes per block (default 1M)\n"
+            "  --zstd-level N           1..19 (default 3)\n"
+            "  --compress-threads N     0: compress blocks in the decoding thread; 1 (default): in a second\n"
+            "                           thread (same archive bytes either way)\n"
+            "Server (live capture):\n"
+            "  --host HOST              server address (default 127.0.0.1)\n"
+            "  --port PORT              default 3306\n"
+            "  --socket PATH            Unix socket instead of TCP\n"
+            "  --user USER              default root; needs REPLICATION SLAVE (and REPLICATION CLIENT)\n"
+            "  --password-file FILE     the password is the file's first line; or set BINVAULT_PASSWORD\n"
+            "  --ssl-mode MODE          disabled (default), required, verify-ca, verify-identity\n"
+            "  --ssl-ca FILE, --ssl-cert FILE, --ssl-key FILE\n"
+            "  --server-id N            replica server id (default: derived from host name and archive path)\n"
+            "  --start WHERE            empty archive only: earliest (default: the oldest binlog on the server),\n"
+            "                           now, or FILE:POS\n"
+            "  --start-gtid SET         empty archive only: start after this GTID set (MariaDB)\n"
+            "  --heartbeat SECONDS      server heartbeat when idle (default 1)\n"
+            "  --retry-max SECONDS      cap of the reconnect backoff (default 30)\n"
+            "  --connect-timeout SECONDS (default 10)\n"
+            "  --stop-at-end            exit 0 once everything the server has logged is archived\n"
+            "  --accept-non-row         archive even if binlog_format is not ROW (statements are not archived)\n"
+            "  --allow-new-source       continue the archive from a different server (after a failover)\n"
+            "  --status-file FILE       JSON status (position, GTID set, lag, rates), replaced atomically each second\n"
+            "Offline import:\n"
+            "  --binlog-file FILE       a binlog file to import (repeatable; plain arguments work too)\n"
+            "General:\n"
+            "  --config FILE            read options from FILE: one \"name = value\" per line, names as the long\n"
+            "                           options without --, # starts a comment; the command line wins\n"
+            "  --log-format text|json   (default text)\n"
+            "  --log-level LEVEL        error, warn, info (default), debug\n"
+            "  --quiet                  no summary on stdout (import)\n"
             "  --help\n"
             "\n"
-            "Exit status: 0 success; 1 a file could not be decoded (the message names the file and offset;\n"
-            "the archive keeps every transaction completed before it); 2 usage error.\n");
+            "Exit status: 0 success or a clean stop; 1 an error (the message names the file and offset; the\n"
+            "archive keeps every transaction completed before it); 2 usage or configuration error; 3 the server\n"
+            "cannot continue the archive (purged binlog, another source, binlog_format not ROW).\n");
 }
 
 static int parse_size(const char *s, uint64_t *v)
@@ -235,62 +270,342 @@ out:
     return rc;
 }
 
-int main(int argc, char **argv)
-{
+/* ------------------------------------------------------------ options */
+
+static int import_main(run *rp, const char **files, size_t nfiles, int quiet, char *err, size_t errlen);
+
+typedef struct cfg {
     run r;
-    const char **files = calloc((size_t)argc, sizeof(*files));
-    size_t nfiles = 0;
-    int quiet = 0, status = 0;
-    char err[2048] = "";
-    memset(&r, 0, sizeof(r));
-    bv_writer_opts_init(&r.wo);
-    r.wo.compress_threads = 1;
-    if (!files)
-        return EXIT_FAIL;
+    bv_live_opts lo;
+    const char **files;
+    size_t nfiles, capfiles;
+    int quiet, log_json, log_level, live;
+    const char *password_file;
+    char *strs[256];             /* strings read from the config file */
+    size_t nstrs;
+} cfg;
+
+static const struct {
+    const char *name;
+    int flag; /* takes no value on the command line */
+} options[] = {
+    {"archive", 0},        {"binlog-file", 0},     {"segment-size", 0}, {"segment-age", 0},
+    {"fsync-interval", 0}, {"block-size", 0},      {"zstd-level", 0},   {"compress-threads", 0},
+    {"host", 0},           {"port", 0},            {"socket", 0},       {"user", 0},
+    {"password-file", 0},  {"ssl-mode", 0},        {"ssl-ca", 0},       {"ssl-cert", 0},
+    {"ssl-key", 0},        {"server-id", 0},       {"start", 0},        {"start-gtid", 0},
+    {"heartbeat", 0},      {"retry-max", 0},       {"connect-timeout", 0}, {"status-file", 0},
+    {"log-format", 0},     {"log-level", 0},       {"stop-at-end", 1},  {"accept-non-row", 1},
+    {"allow-new-source", 1}, {"quiet", 1},
+};
+
+static int parse_seconds(const char *s, double *v)
+{
+    char *end;
+    errno = 0;
+    double x = strtod(s, &end);
+    if (errno || end == s || *end || !(x >= 0) || x > 1e9)
+        return -1;
+    *v = x;
+    return 0;
+}
+
+static int parse_bool(const char *s, int *v)
+{
+    if (!strcmp(s, "1") || !strcmp(s, "true") || !strcmp(s, "yes") || !strcmp(s, "on"))
+        *v = 1;
+    else if (!strcmp(s, "0") || !strcmp(s, "false") || !strcmp(s, "no") || !strcmp(s, "off"))
+        *v = 0;
+    else
+        return -1;
+    return 0;
+}
+
+/* Apply option name = val (val "1" for a flag given on the command line).
+ * where names the source for messages. 0, or -1 after printing why. */
+static int set_opt(cfg *c, const char *name, const char *val, const char *where)
+{
+    uint64_t x;
+    double d;
+    int b;
+    bv_live_opts *lo = &c->lo;
+    if (!strcmp(name, "archive")) {
+        c->r.dir = lo->archive = val;
+    } else if (!strcmp(name, "binlog-file")) {
+        if (c->nfiles == c->capfiles) {
+            size_t cap = c->capfiles ? c->capfiles * 2 : 16;
+            const char **n = realloc(c->files, cap * sizeof(*n));
+            if (!n)
+                goto bad;
+            c->files = n;
+            c->capfiles = cap;
+        }
+        c->files[c->nfiles++] = val;
+    } else if (!strcmp(name, "segment-size") && !parse_size(val, &x)) {
+        c->r.wo.segment_size = lo->wo.segment_size = x;
+    } else if (!strcmp(name, "segment-age") && !parse_seconds(val, &d)) {
+        lo->segment_age = d;
+    } else if (!strcmp(name, "fsync-interval") && !parse_seconds(val, &d)) {
+        lo->fsync_interval = d;
+    } else if (!strcmp(name, "block-size") && !parse_size(val, &x) && x && x <= (256u << 20)) {
+        c->r.wo.block_size = lo->wo.block_size = (size_t)x;
+    } else if (!strcmp(name, "zstd-level") && !parse_size(val, &x) && x >= 1 && x <= 19) {
+        c->r.wo.zstd_level = lo->wo.zstd_level = (int)x;
+    } else if (!strcmp(name, "compress-threads") && !parse_size(val, &x) && x <= 1) {
+        c->r.wo.compress_threads = lo->wo.compress_threads = (unsigned)x;
+    } else if (!strcmp(name, "host")) {
+        lo->host = val;
+        c->live = 1;
+    } else if (!strcmp(name, "port") && !parse_size(val, &x) && x >= 1 && x <= 65535) {
+        lo->port = (unsigned)x;
+        c->live = 1;
+    } else if (!strcmp(name, "socket")) {
+        lo->socket = val;
+        c->live = 1;
+    } else if (!strcmp(name, "user")) {
+        lo->user = val;
+    } else if (!strcmp(name, "password-file")) {
+        c->password_file = val;
+    } else if (!strcmp(name, "ssl-mode") && (!strcmp(val, "disabled") || !strcmp(val, "required") ||
+                                             !strcmp(val, "verify-ca") || !strcmp(val, "verify-identity"))) {
+        lo->ssl_mode = val;
+    } else if (!strcmp(name, "ssl-ca")) {
+        lo->ssl_ca = val;
+    } else if (!strcmp(name, "ssl-cert")) {
+        lo->ssl_cert = val;
+    } else if (!strcmp(name, "ssl-key")) {
+        lo->ssl_key = val;
+    } else if (!strcmp(name, "server-id") && !parse_size(val, &x) && x >= 1 && x <= UINT32_MAX) {
+        lo->server_id = (uint32_t)x;
+    } else if (!strcmp(name, "start")) {
+        lo->start = val;
+    } else if (!strcmp(name, "start-gtid")) {
+        lo->start_gtid = val;
+    } else if (!strcmp(name, "heartbeat") && !parse_seconds(val, &d) && d >= 0.01 && d <= 4294) {
+        lo->heartbeat = d;
+    } else if (!strcmp(name, "retry-max") && !parse_seconds(val, &d) && d >= 0.1) {
+        lo->retry_max = d;
+    } else if (!strcmp(name, "connect-timeout") && !parse_seconds(val, &d) && d >= 1) {
+        lo->connect_timeout = d;
+    } else if (!strcmp(name, "status-file")) {
+        lo->status_file = val;
+    } else if (!strcmp(name, "log-format") && (!strcmp(val, "text") || !strcmp(val, "json"))) {
+        c->log_json = !strcmp(val, "json");
+    } else if (!strcmp(name, "log-level") && bv_log_level_parse(val) >= 0) {
+        c->log_level = bv_log_level_parse(val);
+    } else if (!strcmp(name, "stop-at-end") && !parse_bool(val, &b)) {
+        lo->stop_at_end = b;
+    } else if (!strcmp(name, "accept-non-row") && !parse_bool(val, &b)) {
+        lo->accept_non_row = b;
+    } else if (!strcmp(name, "allow-new-source") && !parse_bool(val, &b)) {
+        lo->allow_new_source = b;
+    } else if (!strcmp(name, "quiet") && !parse_bool(val, &b)) {
+        c->quiet = b;
+    } else {
+        goto bad;
+    }
+    return 0;
+bad:
+    fprintf(stderr, "binvault-archiver: %s: invalid value for %s: %s\n", where, name, val);
+    return -1;
+}
+
+static int known_option(const char *name, int *flag)
+{
+    for (size_t i = 0; i < sizeof(options) / sizeof(options[0]); i++)
+        if (!strcmp(options[i].name, name)) {
+            *flag = options[i].flag;
+            return 1;
+        }
+    return 0;
+}
+
+static char *trim(char *s)
+{
+    while (*s == ' ' || *s == '\t')
+        s++;
+    size_t n = strlen(s);
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+        s[--n] = 0;
+    return s;
+}
+
+static int load_config(cfg *c, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    char line[4096], where[4200];
+    int lineno = 0, rc = 0;
+    if (!f) {
+        fprintf(stderr, "binvault-archiver: --config %s: %s\n", path, strerror(errno));
+        return -1;
+    }
+    while (rc == 0 && fgets(line, sizeof(line), f)) {
+        lineno++;
+        snprintf(where, sizeof(where), "%s:%d", path, lineno);
+        char *l = trim(line);
+        if (!*l || *l == '#')
+            continue;
+        char *eq = strchr(l, '=');
+        int flag;
+        if (!eq) {
+            fprintf(stderr, "binvault-archiver: %s: expected \"name = value\"\n", where);
+            rc = -1;
+            break;
+        }
+        *eq = 0;
+        char *k = trim(l), *v = trim(eq + 1);
+        size_t vn = strlen(v);
+        if (vn >= 2 && (v[0] == '"' || v[0] == '\'') && v[vn - 1] == v[0]) {
+            v[vn - 1] = 0;
+            v++;
+        }
+        if (!known_option(k, &flag)) {
+            fprintf(stderr, "binvault-archiver: %s: unknown option %s%s\n", where, k,
+                    !strcmp(k, "password") ? " (use password-file, or the BINVAULT_PASSWORD environment variable)" : "");
+            rc = -1;
+            break;
+        }
+        if (c->nstrs == sizeof(c->strs) / sizeof(c->strs[0]) || !(c->strs[c->nstrs] = strdup(v))) {
+            fprintf(stderr, "binvault-archiver: %s: too many options\n", where);
+            rc = -1;
+            break;
+        }
+        rc = set_opt(c, k, c->strs[c->nstrs++], where);
+    }
+    fclose(f);
+    return rc;
+}
+
+/* The password: --password-file's first line, else BINVAULT_PASSWORD. */
+static int read_password(cfg *c, char *buf, size_t len)
+{
+    buf[0] = 0;
+    if (c->password_file) {
+        FILE *f = fopen(c->password_file, "r");
+        if (!f) {
+            fprintf(stderr, "binvault-archiver: --password-file %s: %s\n", c->password_file, strerror(errno));
+            return -1;
+        }
+        if (!fgets(buf, (int)len, f))
+            buf[0] = 0;
+        fclose(f);
+        buf[strcspn(buf, "\r\n")] = 0;
+        c->lo.password = buf;
+    } else if (getenv("BINVAULT_PASSWORD")) {
+        snprintf(buf, len, "%s", getenv("BINVAULT_PASSWORD"));
+        c->lo.password = buf;
+    }
+    return 0;
+}
+
+static int parse_args(cfg *c, int argc, char **argv)
+{
+    /* the config file first, so that the command line overrides it */
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--config")) {
+            if (i + 1 >= argc) {
+                fprintf(stderr, "binvault-archiver: --config needs a file\n");
+                return -1;
+            }
+            if (load_config(c, argv[i + 1]))
+                return -1;
+        }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        uint64_t x;
-        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            usage(stdout);
-            free(files);
-            return 0;
-        } else if (!strcmp(a, "--quiet")) {
-            quiet = 1;
-        } else if (!strcmp(a, "--archive") && v) {
-            r.dir = v;
+        int flag;
+        if (!strcmp(a, "--config")) {
             i++;
-        } else if (!strcmp(a, "--binlog-file") && v) {
-            files[nfiles++] = v;
-            i++;
-        } else if (!strcmp(a, "--segment-size") && v && !parse_size(v, &x)) {
-            r.wo.segment_size = x;
-            i++;
-        } else if (!strcmp(a, "--block-size") && v && !parse_size(v, &x) && x && x <= (256u << 20)) {
-            r.wo.block_size = (size_t)x;
-            i++;
-        } else if (!strcmp(a, "--zstd-level") && v && !parse_size(v, &x) && x >= 1 && x <= 19) {
-            r.wo.zstd_level = (int)x;
-            i++;
-        } else if (!strcmp(a, "--compress-threads") && v && !parse_size(v, &x) && x <= 1) {
-            r.wo.compress_threads = (unsigned)x;
-            i++;
-        } else if (a[0] != '-') {
-            files[nfiles++] = a;
-        } else {
-            fprintf(stderr, "binvault-archiver: bad option or missing value: %s\n", a);
-            usage(stderr);
-            free(files);
-            return EXIT_USAGE;
+            continue;
         }
+        if (a[0] != '-') {
+            if (set_opt(c, "binlog-file", a, "argument"))
+                return -1;
+            continue;
+        }
+        if (!strcmp(a, "--password") || !strncmp(a, "--password=", 11)) {
+            fprintf(stderr, "binvault-archiver: --password is not accepted (it would be visible to every user "
+                            "in the process list): use --password-file FILE or BINVAULT_PASSWORD\n");
+            return -1;
+        }
+        if (strncmp(a, "--", 2) != 0 || !known_option(a + 2, &flag)) {
+            fprintf(stderr, "binvault-archiver: unknown option: %s\n", a);
+            return -1;
+        }
+        if (flag) {
+            if (set_opt(c, a + 2, "1", "command line"))
+                return -1;
+            continue;
+        }
+        if (i + 1 >= argc) {
+            fprintf(stderr, "binvault-archiver: %s needs a value\n", a);
+            return -1;
+        }
+        if (set_opt(c, a + 2, argv[++i], "command line"))
+            return -1;
     }
-    if (!r.dir || nfiles == 0) {
-        fprintf(stderr, "binvault-archiver: --archive DIR and at least one binlog file are required "
-                        "(live capture from a server is not available yet)\n");
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    cfg c;
+    int status = 0;
+    char err[2048] = "", password[1024];
+    memset(&c, 0, sizeof(c));
+    bv_writer_opts_init(&c.r.wo);
+    c.r.wo.compress_threads = 1;
+    bv_live_opts_init(&c.lo);
+    c.log_level = BV_LOG_INFO;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+            usage(stdout);
+            return 0;
+        }
+    if (parse_args(&c, argc, argv)) {
         usage(stderr);
-        free(files);
-        return EXIT_USAGE;
+        status = EXIT_USAGE;
+        goto done;
     }
+    bv_log_setup(c.log_json, c.log_level);
+    if (!c.r.dir) {
+        fprintf(stderr, "binvault-archiver: --archive DIR is required\n");
+        usage(stderr);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (c.nfiles && c.live) {
+        fprintf(stderr, "binvault-archiver: give either binlog files (offline import) or a server (--host, --port, "
+                        "--socket), not both\n");
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (!c.nfiles) {
+        if (read_password(&c, password, sizeof(password))) {
+            status = EXIT_USAGE;
+            goto done;
+        }
+        if (c.lo.start && c.lo.start_gtid) {
+            fprintf(stderr, "binvault-archiver: --start and --start-gtid exclude each other\n");
+            status = EXIT_USAGE;
+            goto done;
+        }
+        c.lo.progress = !c.quiet;
+        status = bv_live_run(&c.lo);
+        memset(password, 0, sizeof(password));
+        goto done;
+    }
+    status = import_main(&c.r, c.files, c.nfiles, c.quiet, err, sizeof(err));
+done:
+    for (size_t i = 0; i < c.nstrs; i++)
+        free(c.strs[i]);
+    free(c.files);
+    return status;
+}
+
+static int import_main(run *rp, const char **files, size_t nfiles, int quiet, char *err, size_t errlen)
+{
+    run r = *rp;
+    int status = 0;
     uint64_t total = 0, done = 0;
     for (size_t i = 0; i < nfiles; i++) {
         struct stat st;
@@ -300,14 +615,13 @@ int main(int argc, char **argv)
     r.d = bv_decoder_new(sink, &r);
     if (!r.d) {
         fprintf(stderr, "binvault-archiver: out of memory\n");
-        free(files);
         return EXIT_FAIL;
     }
     bv_progress pg;
     bv_progress_init(&pg, "import");
     int rc = BV_OK;
     for (size_t i = 0; i < nfiles && rc == BV_OK; i++)
-        rc = import_file(&r, files[i], i + 1 < nfiles ? files[i + 1] : NULL, &pg, &done, total, err, sizeof(err));
+        rc = import_file(&r, files[i], i + 1 < nfiles ? files[i + 1] : NULL, &pg, &done, total, err, errlen);
     bv_progress_done(&pg);
     if (rc) {
         fprintf(stderr, "binvault-archiver: %s\n", err);
@@ -345,6 +659,5 @@ int main(int argc, char **argv)
                partial ? "; the last transaction was incomplete and is not archived" : "");
     }
     bv_decoder_free(r.d);
-    free(files);
     return status;
 }
