@@ -9,6 +9,12 @@
  * again from its first event. So a transaction is in the archive once,
  * whatever kills the process or the connection.
  *
+ * Transport: mariadb_rpl_open sends COM_BINLOG_DUMP; the packets are then
+ * read with mysql_net_read_packet (Connector/C 3.3's mariadb_rpl_fetch
+ * misparses ROTATE events and refuses event types it does not know). Each
+ * packet is 0x00 + one event, 0xFE (short) at the end of a non-blocking
+ * dump, or 0xFF + an error.
+ *
  * Positions in the stream: an event's offset in its binlog file is
  * log_pos - event size (log_pos is the end of the event). Artificial events
  * (the fake ROTATE that names the file at the start of a dump, flag 0x20 or
@@ -220,6 +226,8 @@ static int do_connect(live *L)
     mysql_optionsv(L->my, MYSQL_OPT_READ_TIMEOUT, &rt);
     mysql_optionsv(L->my, MYSQL_OPT_WRITE_TIMEOUT, &rt);
     mysql_optionsv(L->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    unsigned long maxpk = 1ul << 30; /* the largest event a server can log */
+    mysql_optionsv(L->my, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxpk);
     if (strcmp(o->ssl_mode, "disabled") != 0) {
         my_bool on = 1, verify = strcmp(o->ssl_mode, "verify-ca") == 0 || strcmp(o->ssl_mode, "verify-identity") == 0;
         mysql_ssl_set(L->my, o->ssl_key, o->ssl_cert, o->ssl_ca, NULL, NULL);
@@ -901,31 +909,34 @@ static int session(live *L)
             bv_log(BV_LOG_INFO, "stopping on signal");
             return BV_EXIT_OK;
         }
-        MARIADB_RPL_EVENT *ev = mariadb_rpl_fetch(L->rpl, NULL);
-        if (!ev) {
+        /* Connector/C's mariadb_rpl_fetch parses every event and fails on
+         * valid ones (ROTATE with short file names, types it does not
+         * know), so the packets are read here and only framed by us. */
+        unsigned long len = mysql_net_read_packet(L->my);
+        const uint8_t *pk = len == packet_error ? NULL : (const uint8_t *)L->my->net.read_pos;
+        if (!pk || len == 0 || pk[0] == 0xff) {
             unsigned e = mysql_errno(L->my);
-            if (e == 0 && L->o->stop_at_end) {
-                bv_log(BV_LOG_INFO, "reached the end of the server's binlog (--stop-at-end)");
-                if (L->w && bv_writer_in_transaction(L->w))
-                    bv_log(BV_LOG_WARN, "the last transaction is still being written by the server; it is not "
-                                        "archived yet");
-                return BV_EXIT_OK;
-            }
             if (g_stop) {
                 bv_log(BV_LOG_INFO, "stopping on signal");
                 return BV_EXIT_OK;
             }
             return dump_error(L, e, e ? mysql_error(L->my) : "the server closed the binlog stream");
         }
-        if (ev->raw_data_ofs > ev->raw_data_size) {
-            mariadb_free_rpl_event(ev);
-            snprintf(err, sizeof(err), "Connector/C returned an event with offset past its size");
+        if (pk[0] == 0xfe && len < 9) {
+            /* end of the binlog: only sent with BINLOG_DUMP_NON_BLOCK */
+            bv_log(BV_LOG_INFO, "reached the end of the server's binlog (--stop-at-end)");
+            if (L->w && bv_writer_in_transaction(L->w))
+                bv_log(BV_LOG_WARN, "the last transaction is still being written by the server; it is not "
+                                    "archived yet");
+            return BV_EXIT_OK;
+        }
+        if (pk[0] != 0x00) {
+            snprintf(err, sizeof(err), "%s: unexpected packet 0x%02x from the server in the binlog stream",
+                     L->file[0] ? L->file : "(stream)", pk[0]);
             return decode_err(L, BV_E_DECODE, err);
         }
-        rc = handle_event(L, ev->raw_data + ev->raw_data_ofs, ev->raw_data_size - ev->raw_data_ofs);
-        int hb = ev->event_type == HEARTBEAT_LOG_EVENT;
-        mariadb_free_rpl_event(ev);
-        if (rc)
+        int hb = len > 5 && (pk[5] == BV_BL_HEARTBEAT || pk[5] == BV_BL_HEARTBEAT_V2);
+        if ((rc = handle_event(L, pk + 1, len - 1)))
             return rc;
         if ((rc = housekeeping(L, hb)))
             return rc;
