@@ -42,7 +42,7 @@ LIBFORMAT := $(O)/libbvformat.a
 
 # the command (main, live capture, logging) links Connector/C; the decoder
 # library (ARCH_SRC) does not, so the fuzzers and unit tests can link it
-APP_SRC := archiver/main.c archiver/live.c archiver/applog.c
+APP_SRC := archiver/main.c archiver/live.c archiver/live_schema.c archiver/applog.c
 APP_OBJ := $(APP_SRC:%.c=$(O)/%.o)
 ARCH_SRC := $(filter-out $(APP_SRC),$(wildcard archiver/*.c))
 ARCH_OBJ := $(ARCH_SRC:%.c=$(O)/%.o)

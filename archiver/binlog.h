@@ -192,6 +192,17 @@ const bv_decoder_stats *bv_decoder_get_stats(const bv_decoder *d);
 /* Skip events before this position of the first file (resume). */
 void bv_decoder_resume_at(bv_decoder *d, uint64_t offset);
 
+/* Called for a TABLE_MAP without column names (binlog_row_metadata is not
+ * FULL), with the schema decoded from it (names @1..@n; owned by the
+ * decoder). It may set *out to a finished schema with the same number of
+ * columns (names, signedness, charsets, ENUM/SET members, key from another
+ * source; ownership passes to the decoder) or leave it NULL; a non-empty
+ * note is archived as a warning NOTE. A non-zero return stops decoding
+ * with that code (note holds the reason). */
+typedef int (*bv_schema_fn)(void *ctx, const bv_schema *from_table_map, bv_schema **out, char *note,
+                            size_t notelen);
+void bv_decoder_set_schema_resolver(bv_decoder *d, bv_schema_fn fn, void *ctx);
+
 /* ------------------------------------------------------------ TABLE_MAP */
 
 /* A decoded TABLE_MAP: the schema (finished; owned) and the column

@@ -21,6 +21,8 @@ typedef struct tmap_entry {
 struct bv_decoder {
     bv_sink_fn sink;
     void *ctx;
+    bv_schema_fn resolve;      /* names for TABLE_MAPs without metadata */
+    void *resolve_ctx;
     bv_fde fde;
     char file[256];
     int file_started;
@@ -649,6 +651,29 @@ static int parse_table_map(bv_decoder *d, const bv_rawev *ev, char *err, size_t 
     int rc = bv_binlog_parse_table_map(ev, &d->fde, &tm, msg, sizeof(msg));
     if (rc)
         return bv_seterr(err, errlen, rc, "%s: %s", d->file, msg);
+    if (d->resolve && bv_schema_get_source(tm.schema) == BV_SCHEMA_NO_NAMES) {
+        bv_schema *named = NULL;
+        char note[600] = "";
+        rc = d->resolve(d->resolve_ctx, tm.schema, &named, note, sizeof(note));
+        if (rc) {
+            bv_schema_free(named);
+            bv_tablemap_release(&tm);
+            return bv_seterr(err, errlen, rc, "%s: offset %llu: %s", d->file, (unsigned long long)ev->offset,
+                             note[0] ? note : "cannot name the columns of a TABLE_MAP");
+        }
+        if (named) {
+            if (bv_schema_ncols(named) != tm.ncols) {
+                bv_schema_free(named);
+            } else {
+                bv_schema_free(tm.schema);
+                tm.schema = named;
+            }
+        }
+        if (note[0] && (rc = emit_note(d, ev, BV_NOTE_WARNING, note, err, errlen))) {
+            bv_tablemap_release(&tm);
+            return rc;
+        }
+    }
     uint8_t *k = malloc(keylen ? keylen : 1);
     if (!k) {
         bv_tablemap_release(&tm);
@@ -1260,3 +1285,9 @@ uint32_t bv_decoder_server_id(const bv_decoder *d) { return d->server_id; }
 int bv_decoder_in_transaction(const bv_decoder *d) { return d->in_txn; }
 const bv_decoder_stats *bv_decoder_get_stats(const bv_decoder *d) { return &d->st; }
 void bv_decoder_resume_at(bv_decoder *d, uint64_t offset) { d->resume_at = offset; }
+
+void bv_decoder_set_schema_resolver(bv_decoder *d, bv_schema_fn fn, void *ctx)
+{
+    d->resolve = fn;
+    d->resolve_ctx = ctx;
+}

@@ -139,6 +139,7 @@ typedef struct live {
     int dirty;                 /* appended since the last flush */
     char last_error[512];
     bv_progress pg;
+    bv_schema_src *ss;         /* column names when the binlog has none */
 } live;
 
 /* Keep msg (truncated) as the last error for the status file. */
@@ -161,6 +162,8 @@ static int sink(void *ctx, const bv_event *ev, char *err, size_t errlen)
         return rc;
     L->events++;
     L->dirty = 1;
+    if (ev->type == BV_EV_DDL)
+        bv_schema_src_invalidate(L->ss); /* names are asked again after any DDL */
     if (ev->type >= BV_EV_INSERT && ev->type <= BV_EV_DELETE)
         L->rows++;
     if (ev->type == BV_EV_COMMIT)
@@ -210,6 +213,31 @@ static int transient(unsigned e)
 
 /* ------------------------------------------------------------ connect */
 
+void bv_live_client_options(const bv_live_opts *o, MYSQL *my)
+{
+    unsigned ct = (unsigned)(o->connect_timeout > 0 ? o->connect_timeout : 10);
+    /* a dump is silent only between heartbeats: a read that waits much
+     * longer means the connection is dead */
+    unsigned rt = (unsigned)(o->heartbeat * 4 + 10);
+    mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
+    mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &rt);
+    mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rt);
+    mysql_optionsv(my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
+    unsigned long maxpk = 1ul << 30; /* the largest event a server can log */
+    mysql_optionsv(my, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxpk);
+    if (strcmp(o->ssl_mode, "disabled") != 0) {
+        my_bool on = 1, verify = strcmp(o->ssl_mode, "verify-ca") == 0 || strcmp(o->ssl_mode, "verify-identity") == 0;
+        mysql_ssl_set(my, o->ssl_key, o->ssl_cert, o->ssl_ca, NULL, NULL);
+        mysql_optionsv(my, MYSQL_OPT_SSL_ENFORCE, &on);
+        mysql_optionsv(my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
+    }
+}
+
+const char *bv_live_host(const bv_live_opts *o)
+{
+    return o->socket && !o->host ? "localhost" : (o->host ? o->host : "127.0.0.1");
+}
+
 static int do_connect(live *L)
 {
     const bv_live_opts *o = L->o;
@@ -218,23 +246,8 @@ static int do_connect(live *L)
         bv_log(BV_LOG_ERROR, "out of memory");
         return BV_EXIT_FAIL;
     }
-    unsigned ct = (unsigned)(o->connect_timeout > 0 ? o->connect_timeout : 10);
-    /* a dump is silent only between heartbeats: a read that waits much
-     * longer means the connection is dead */
-    unsigned rt = (unsigned)(o->heartbeat * 4 + 10);
-    mysql_optionsv(L->my, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
-    mysql_optionsv(L->my, MYSQL_OPT_READ_TIMEOUT, &rt);
-    mysql_optionsv(L->my, MYSQL_OPT_WRITE_TIMEOUT, &rt);
-    mysql_optionsv(L->my, MYSQL_SET_CHARSET_NAME, "utf8mb4");
-    unsigned long maxpk = 1ul << 30; /* the largest event a server can log */
-    mysql_optionsv(L->my, MYSQL_OPT_MAX_ALLOWED_PACKET, &maxpk);
-    if (strcmp(o->ssl_mode, "disabled") != 0) {
-        my_bool on = 1, verify = strcmp(o->ssl_mode, "verify-ca") == 0 || strcmp(o->ssl_mode, "verify-identity") == 0;
-        mysql_ssl_set(L->my, o->ssl_key, o->ssl_cert, o->ssl_ca, NULL, NULL);
-        mysql_optionsv(L->my, MYSQL_OPT_SSL_ENFORCE, &on);
-        mysql_optionsv(L->my, MYSQL_OPT_SSL_VERIFY_SERVER_CERT, &verify);
-    }
-    const char *host = o->socket && !o->host ? "localhost" : (o->host ? o->host : "127.0.0.1");
+    bv_live_client_options(o, L->my);
+    const char *host = bv_live_host(o);
     if (!mysql_real_connect(L->my, host, o->user, o->password, NULL, o->port, o->socket, 0)) {
         unsigned e = mysql_errno(L->my);
         snprintf(L->last_error, sizeof(L->last_error), "cannot connect to %s:%u: %s (error %u)",
@@ -899,6 +912,13 @@ static int session(live *L)
         bv_log(BV_LOG_ERROR, "out of memory");
         return BV_EXIT_FAIL;
     }
+    /* Always: even with binlog_row_metadata=FULL now, older binlogs may
+     * lack it; the resolver is only asked for TABLE_MAPs without names. */
+    if (!L->ss && !(L->ss = bv_schema_src_new(L->o))) {
+        bv_log(BV_LOG_ERROR, "out of memory");
+        return BV_EXIT_FAIL;
+    }
+    bv_decoder_set_schema_resolver(L->d, bv_schema_src_resolve, L->ss);
     if ((rc = start_dump(L)))
         return rc;
     L->last_flush = now_s();
@@ -1020,6 +1040,7 @@ int bv_live_run(const bv_live_opts *o)
            (unsigned long long)L.reconnects);
     free(L.start_gtid);
     free(L.end_gtid);
+    bv_schema_src_free(L.ss);
     mysql_library_end();
     return rc;
 }

@@ -49,6 +49,24 @@ void bv_live_opts_init(bv_live_opts *o);
  * far from the small ids people give their servers). */
 uint32_t bv_live_default_server_id(const char *archive);
 
+/* Client options every connection of the archiver uses (timeouts, utf8mb4,
+ * max packet, TLS), and the host to connect to. */
+struct st_mysql;
+void bv_live_client_options(const bv_live_opts *o, struct st_mysql *my);
+const char *bv_live_host(const bv_live_opts *o);
+
+/* Column names for TABLE_MAPs without metadata, from the server's
+ * information_schema over a second connection (opened when first needed).
+ * Answers are cached per table until bv_schema_src_invalidate (called after
+ * every DDL). bv_schema_src_resolve is a bv_schema_fn (binlog.h) with the
+ * source as its context. */
+typedef struct bv_schema_src bv_schema_src;
+bv_schema_src *bv_schema_src_new(const bv_live_opts *o); /* NULL: out of memory */
+void bv_schema_src_free(bv_schema_src *s);               /* accepts NULL */
+void bv_schema_src_invalidate(bv_schema_src *s);
+int bv_schema_src_resolve(void *src, const bv_schema *from_table_map, bv_schema **out, char *note,
+                          size_t notelen);
+
 /* Run until stopped (SIGTERM/SIGINT), --stop-at-end, or a fatal error.
  * Returns a BV_EXIT_* code; messages go to the log (applog.h). */
 int bv_live_run(const bv_live_opts *o);
