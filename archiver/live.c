@@ -140,6 +140,11 @@ typedef struct live {
     char last_error[512];
     bv_progress pg;
     bv_schema_src *ss;         /* column names when the binlog has none */
+    /* failover to another server: continue by GTID, then ROTATE across */
+    int failover;              /* this session continues the archive on a new source */
+    int failover_pending;      /* the NOTE + ROTATE are not appended yet */
+    char *failover_gtid;       /* the archive's GTID set, sent as the connect state */
+    char failover_from[300];   /* old source, for the note */
 } live;
 
 /* Keep msg (truncated) as the last error for the status file. */
@@ -473,7 +478,21 @@ static int check_archive(live *L)
     if (!L->archive_empty) {
         const bv_segment_info *si = bv_archive_segment(a, bv_archive_count(a) - 1);
         int mariadb = si->source.flavor == BV_GTID_MARIADB;
-        if ((si->source.server_id != L->si.server_id || mariadb != L->si.mariadb) && !L->o->allow_new_source) {
+        int other = si->source.server_id != L->si.server_id || mariadb != L->si.mariadb;
+        if (other && L->o->allow_new_source) {
+            if (!mariadb || !L->si.mariadb) {
+                bv_log(BV_LOG_ERROR,
+                       "%s: --allow-new-source continues the archive by GTID, which this archiver implements for "
+                       "MariaDB only (archive source %s, server %s)",
+                       L->o->archive, mariadb ? "MariaDB" : "MySQL", L->si.mariadb ? "MariaDB" : "MySQL");
+                bv_archive_free(a);
+                return BV_EXIT_REFUSED;
+            }
+            L->failover = 1;
+            snprintf(L->failover_from, sizeof(L->failover_from), "server_id %u (%.*s)", si->source.server_id,
+                     (int)si->source.server_version.len, si->source.server_version.ptr);
+        }
+        if (other && !L->o->allow_new_source) {
             bv_log(BV_LOG_ERROR,
                    "%s: the archive comes from server_id %u (%s, segment %s), this server is server_id %u (%s): "
                    "continuing it from another server would mix two binlog histories. Use another --archive "
@@ -554,6 +573,71 @@ static int close_writer(live *L)
     }
     L->w = NULL;
     return rc;
+}
+
+static int decode_err(live *L, int rc, const char *err);
+
+/* Continue the archive on another server (a new primary after a failover):
+ * seal the open segment (its header names the old source; the next one gets
+ * the new source), and ask the new server for the transactions after the
+ * archive's GTID set. The first event it sends is preceded in the archive
+ * by a NOTE and a ROTATE from the old position to the new one. */
+static int begin_failover(live *L)
+{
+    char err[2048];
+    free(L->failover_gtid);
+    L->failover_gtid = gtid_text(L->w);
+    if (!L->failover_gtid || !L->failover_gtid[0]) {
+        bv_log(BV_LOG_ERROR, "%s: the archive has no GTID set: it cannot be continued on another server without a "
+                             "gap or a duplicate", L->o->archive);
+        return BV_EXIT_REFUSED;
+    }
+    if (bv_writer_seal(L->w, err, sizeof(err))) {
+        bv_log(BV_LOG_ERROR, "%s", err);
+        return BV_EXIT_FAIL;
+    }
+    L->failover_pending = 1;
+    bv_log(BV_LOG_WARN, "the archive's source was %s; this server is server_id %u (%s): continuing after GTID set %s "
+                        "(--allow-new-source)", L->failover_from, L->si.server_id, L->si.version, L->failover_gtid);
+    return BV_OK;
+}
+
+/* The first event from the new source arrives at file:off. */
+static int finish_failover(live *L, uint64_t off, uint32_t ts)
+{
+    char err[2048], text[1024];
+    bv_str ef;
+    uint64_t eo;
+    bv_event e;
+    int rc;
+    bv_writer_end(L->w, &ef, &eo);
+    snprintf(text, sizeof(text),
+             "source changed: %s -> server_id %u (%s) after GTID set %s; the stream continues at %s:%llu "
+             "(positions before this note are the old server's)",
+             L->failover_from, L->si.server_id, L->si.version, L->failover_gtid, L->file, (unsigned long long)off);
+    memset(&e, 0, sizeof(e));
+    e.type = BV_EV_NOTE;
+    e.pos.file = ef;
+    e.pos.offset = eo;
+    e.ts_us = (uint64_t)ts * 1000000u;
+    e.note_level = BV_NOTE_WARNING;
+    e.text.ptr = text;
+    e.text.len = strlen(text);
+    if ((rc = bv_writer_append(L->w, &e, err, sizeof(err))))
+        return decode_err(L, rc, err);
+    memset(&e, 0, sizeof(e));
+    e.type = BV_EV_ROTATE;
+    e.pos.file = ef;
+    e.pos.offset = eo;
+    e.ts_us = (uint64_t)ts * 1000000u;
+    e.new_file.ptr = L->file;
+    e.new_file.len = strlen(L->file);
+    e.end_offset = off;
+    if ((rc = bv_writer_append(L->w, &e, err, sizeof(err))))
+        return decode_err(L, rc, err);
+    L->failover_pending = 0;
+    bv_log(BV_LOG_INFO, "%s", text);
+    return BV_OK;
 }
 
 /* ------------------------------------------------------------ status */
@@ -749,6 +833,8 @@ static int handle_event(live *L, const uint8_t *p, size_t n)
     }
     if (!L->w && (!is_header_event(type) || (type == BV_BL_ROTATE && !artificial)) && (rc = ensure_writer(L, off)))
         return rc;
+    if (L->failover_pending && !is_header_event(type) && (rc = finish_failover(L, off, ev.ts)))
+        return rc;
     if ((rc = bv_decoder_event(L->d, &ev, err, sizeof(err))))
         return decode_err(L, rc, err);
     if (type == BV_BL_ROTATE) {
@@ -820,16 +906,18 @@ static int start_dump(live *L)
     const char *file = NULL;
     uint64_t pos = 4;
     bv_str ef;
-    if (L->w) {
+    const char *by_gtid = L->w ? (L->failover_pending ? L->failover_gtid : NULL)
+                               : (L->start_by_gtid ? L->start_gtid : NULL);
+    if (L->w && !by_gtid) {
         bv_writer_end(L->w, &ef, &pos);
         snprintf(L->start_file, sizeof(L->start_file), "%.*s", (int)ef.len, ef.ptr);
         file = L->start_file;
-    } else if (L->start_by_gtid) {
-        if (strchr(L->start_gtid, '\'') || strchr(L->start_gtid, '\\')) {
-            bv_log(BV_LOG_ERROR, "invalid GTID set %s", L->start_gtid);
+    } else if (by_gtid) {
+        if (strchr(by_gtid, '\'') || strchr(by_gtid, '\\') || strlen(by_gtid) > 4000) {
+            bv_log(BV_LOG_ERROR, "invalid GTID set %s", by_gtid);
             return BV_EXIT_USAGE;
         }
-        snprintf(q, sizeof(q), "SET @slave_connect_state = '%s'", L->start_gtid);
+        snprintf(q, sizeof(q), "SET @slave_connect_state = '%s'", by_gtid);
         if ((e = exec(L, q)) || (e = exec(L, "SET @slave_gtid_strict_mode = 1")) ||
             (e = exec(L, "SET @slave_gtid_ignore_duplicates = 0")))
             goto err;
@@ -854,9 +942,10 @@ static int start_dump(live *L)
         e = mysql_errno(L->my);
         goto err;
     }
-    bv_log(BV_LOG_INFO, "replicating from %s:%llu%s%s as server_id %u", file[0] ? file : "(GTID)",
-           (unsigned long long)pos, L->start_by_gtid && !L->w ? " after GTID " : "",
-           L->start_by_gtid && !L->w ? L->start_gtid : "", sid);
+    if (by_gtid)
+        bv_log(BV_LOG_INFO, "replicating after GTID set %s as server_id %u", by_gtid, sid);
+    else
+        bv_log(BV_LOG_INFO, "replicating from %s:%llu as server_id %u", file, (unsigned long long)pos, sid);
     return BV_OK;
 err:
     snprintf(L->last_error, sizeof(L->last_error), "starting the binlog dump: %s (error %u)", mysql_error(L->my), e);
@@ -893,6 +982,7 @@ static int session(live *L)
     char err[2048];
     L->file[0] = 0;
     L->rotated = 0;
+    L->failover = L->failover_pending = 0;
     if ((rc = do_connect(L)) || (rc = check_server(L)))
         return rc;
     memset(&L->pre_fde, 0, sizeof(L->pre_fde));
@@ -903,6 +993,8 @@ static int session(live *L)
         return rc;
     if (!L->archive_empty) {
         if ((rc = open_writer(L, "", 4, NULL)))
+            return rc;
+        if (L->failover && (rc = begin_failover(L)))
             return rc;
     } else if (!L->start_file[0] && !L->start_by_gtid && (rc = decide_start(L))) {
         return rc;
@@ -1041,6 +1133,7 @@ int bv_live_run(const bv_live_opts *o)
     free(L.start_gtid);
     free(L.end_gtid);
     bv_schema_src_free(L.ss);
+    free(L.failover_gtid);
     mysql_library_end();
     return rc;
 }

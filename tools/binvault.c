@@ -226,7 +226,15 @@ static int cmd_ls(int argc, char **argv)
             bv_json_string(&b, s->start_gtid_set.ptr ? s->start_gtid_set.ptr : "", s->start_gtid_set.len);
             bv_buf_put(&b, ",\"end_gtid\":", 12);
             bv_json_string(&b, s->end_gtid_set.ptr ? s->end_gtid_set.ptr : "", s->end_gtid_set.len);
-            bv_buf_put(&b, "}\n", 2);
+            static const char *const flavors[] = {"none", "mysql", "mariadb"};
+            snprintf(tmp, sizeof(tmp), ",\"source\":{\"flavor\":\"%s\",\"server_id\":%u,\"server_uuid\":",
+                     s->source.flavor <= 2 ? flavors[s->source.flavor] : "?", s->source.server_id);
+            bv_buf_put(&b, tmp, strlen(tmp));
+            bv_json_string(&b, s->source.server_uuid.ptr ? s->source.server_uuid.ptr : "", s->source.server_uuid.len);
+            bv_buf_put(&b, ",\"server_version\":", 18);
+            bv_json_string(&b, s->source.server_version.ptr ? s->source.server_version.ptr : "",
+                           s->source.server_version.len);
+            bv_buf_put(&b, "}}\n", 3);
             fwrite(b.data, 1, b.len, stdout);
         } else {
             printf("%-50s %-6s %-28s %-28s %-20s %-20s %10llu %8s %5.1fx %.*s -> %.*s\n", s->name,
