@@ -3,7 +3,8 @@
 #   make            build bin/binvault and the library
 #   make test       install missing Debian packages, build, run every test,
 #                   then run them again under AddressSanitizer + UBSan
-#   make demo       write a sample archive and show ls / verify / cat on it
+#   make demo       a sample archive, then a private MariaDB followed live by the archiver
+#   make chaos      kill -9 the archiver >= 100 times during a workload; exactly-once check
 #   make bench      format benchmarks against zstd -3 (tests/bench/)
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make SANITIZE=address,undefined test-run   one sanitized pass only
@@ -53,7 +54,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 
 .SECONDARY:
-.PHONY: all deps test test-run unit shell-tests fuzz-replay demo bench fuzz clean
+.PHONY: all deps test test-run unit shell-tests fuzz-replay demo chaos bench fuzz clean
 all: $(BIN)/binvault $(BIN)/bv-gen $(if $(wildcard archiver/main.c),$(BIN)/binvault-archiver)
 
 $(O)/%.o: %.c
@@ -122,6 +123,11 @@ test-run: $(UNIT_BIN) $(FUZZ_REPLAY) $(BIN)/binvault $(BIN)/bv-gen $(BIN)/binvau
 
 demo: deps all
 	@tests/sh/demo.sh
+
+# The long fault-injection run (kill -9 of the archiver >= 100 times during a
+# numbered-transaction workload); a shorter version runs inside make test.
+chaos: deps all
+	@BV_BIN=$(BIN) bash tests/sh/chaos_live.sh
 
 bench: deps all
 	@$(MAKE) --no-print-directory $(O)/bench/bench_format
