@@ -130,6 +130,7 @@ typedef struct live {
     uint64_t last_ts;          /* timestamp of the last non-artificial event */
     uint64_t last_end;         /* log_pos of the last non-artificial event */
     int streaming;             /* the dump started in this session */
+    unsigned long prev_thread; /* the previous session's connection id on the server */
     char end_file[256];        /* the archive's end when the writer was last closed */
     uint64_t end_offset;
     char *end_gtid;
@@ -223,7 +224,7 @@ void bv_live_client_options(const bv_live_opts *o, MYSQL *my)
     unsigned ct = (unsigned)(o->connect_timeout > 0 ? o->connect_timeout : 10);
     /* a dump is silent only between heartbeats: a read that waits much
      * longer means the connection is dead */
-    unsigned rt = (unsigned)(o->heartbeat * 4 + 10);
+    unsigned rt = (unsigned)(o->heartbeat * 3 + 2);
     mysql_optionsv(my, MYSQL_OPT_CONNECT_TIMEOUT, &ct);
     mysql_optionsv(my, MYSQL_OPT_READ_TIMEOUT, &rt);
     mysql_optionsv(my, MYSQL_OPT_WRITE_TIMEOUT, &rt);
@@ -891,6 +892,16 @@ static int start_dump(live *L)
     char q[4600];
     const bv_live_opts *o = L->o;
     unsigned e;
+    /* After a network cut the server may not notice that the previous dump
+     * connection is gone until net_write_timeout (60 s); end it now. Errors
+     * (it is gone already, another server) do not matter. */
+    unsigned long tid = mysql_thread_id(L->my);
+    if (L->prev_thread && L->prev_thread != tid) {
+        snprintf(q, sizeof(q), "KILL CONNECTION %lu", L->prev_thread);
+        if (exec(L, q) == 0)
+            bv_log(BV_LOG_INFO, "ended the previous dump connection %lu on the server", L->prev_thread);
+    }
+    L->prev_thread = tid;
     /* the server sends checksums as configured; our framer verifies them */
     if ((e = exec(L, "SET @master_binlog_checksum = @@global.binlog_checksum")))
         goto err;
