@@ -129,6 +129,7 @@ typedef struct live {
     int rotated;               /* a real ROTATE ended the current file */
     uint64_t last_ts;          /* timestamp of the last non-artificial event */
     uint64_t last_end;         /* log_pos of the last non-artificial event */
+    int caught_up;             /* a heartbeat came after the last event: nothing is pending */
     int streaming;             /* the dump started in this session */
     unsigned long prev_thread; /* the previous session's connection id on the server */
     char end_file[256];        /* the archive's end when the writer was last closed */
@@ -330,12 +331,14 @@ static int check_server(live *L)
         if (!L->o->accept_non_row) {
             bv_log(BV_LOG_ERROR,
                    "binlog_format is %s, not ROW: statements are not row changes and cannot be archived faithfully; "
-                   "set binlog_format=ROW on the server, or pass --accept-non-row to archive only what is logged "
-                   "as rows (statement-logged changes are then missing from the archive)",
+                   "set binlog_format=ROW on the server, or pass --accept-non-row (changes logged as statements "
+                   "are then archived only as their SQL text, in DDL-type events, without row images)",
                    s->format);
             return BV_EXIT_REFUSED;
         }
-        bv_log(BV_LOG_WARN, "binlog_format is %s: changes logged as statements are NOT archived (--accept-non-row)",
+        bv_log(BV_LOG_WARN,
+               "binlog_format is %s: changes logged as statements are archived only as SQL text (DDL-type events), "
+               "not as rows (--accept-non-row)",
                s->format);
     }
     if (strcasecmp(s->row_image, "FULL") != 0 && strncmp(s->row_image, "FULL ", 5) != 0)
@@ -700,7 +703,9 @@ static void write_status(live *L, const char *state)
     fprintf(f, ",\"offset\":%llu,\"gtid_set\":", (unsigned long long)eo);
     json_str(f, gt ? gt : "");
     free(gt);
-    double lag = L->last_ts ? (double)time(NULL) - (double)L->last_ts : 0;
+    /* like Seconds_Behind_Master: the age of the last event received, or 0
+     * when the server has nothing more to send */
+    double lag = L->last_ts && !L->caught_up ? (double)time(NULL) - (double)L->last_ts : 0;
     fprintf(f,
             "},\"lag_seconds\":%.0f,\"events\":%llu,\"rows\":%llu,\"transactions\":%llu,\"binlog_bytes\":%llu,"
             "\"events_per_second\":%.1f,\"binlog_bytes_per_second\":%.1f,\"reconnects\":%llu,\"last_error\":",
@@ -802,7 +807,11 @@ static int handle_event(live *L, const uint8_t *p, size_t n)
     if (!fde->seen || type == BV_BL_FDE)
         fde = &L->pre_fde;
     if ((rc = bv_binlog_frame(p, n, off, fde, 0, &ev, &need, msg, sizeof(msg)))) {
-        snprintf(err, sizeof(err), "%s: %s", L->file[0] ? L->file : "(stream)", msg);
+        snprintf(err, sizeof(err), "%s: %s%s", L->file[0] ? L->file : "(stream)", msg,
+                 !L->w && L->start_pos > 4 && !L->start_by_gtid
+                     ? " (the first event after --start: is that position the start of an event? Take positions "
+                       "from SHOW BINLOG EVENTS or SHOW MASTER STATUS)"
+                     : "");
         return decode_err(L, rc, err);
     }
     if (ev.size != n) {
@@ -822,8 +831,12 @@ static int handle_event(live *L, const uint8_t *p, size_t n)
             return rc;
         return BV_OK;
     }
-    if (type == BV_BL_HEARTBEAT || type == BV_BL_HEARTBEAT_V2)
-        return BV_OK; /* keeps the connection alive; nothing to archive */
+    if (type == BV_BL_HEARTBEAT || type == BV_BL_HEARTBEAT_V2) {
+        /* the server sends heartbeats only while it waits for new events:
+         * everything it has logged has been received */
+        L->caught_up = 1;
+        return BV_OK;
+    }
     if (!L->file[0]) {
         snprintf(err, sizeof(err), "the server sent event type %u before naming the binlog file", type);
         return decode_err(L, BV_E_DECODE, err);
@@ -831,6 +844,7 @@ static int handle_event(live *L, const uint8_t *p, size_t n)
     if (!artificial) {
         L->last_ts = ev.ts;
         L->last_end = log_pos;
+        L->caught_up = 0;
     }
     if (!L->w && (!is_header_event(type) || (type == BV_BL_ROTATE && !artificial)) && (rc = ensure_writer(L, off)))
         return rc;
@@ -970,6 +984,18 @@ err:
 static int dump_error(live *L, unsigned e, const char *what)
 {
     snprintf(L->last_error, sizeof(L->last_error), "%s (error %u)", what, e);
+    if ((e == ER_MASTER_FATAL_ERROR_READING_BINLOG || e == 1236) && !L->w) {
+        char where[4400];
+        if (L->start_by_gtid)
+            snprintf(where, sizeof(where), "after GTID set %s", L->start_gtid);
+        else
+            snprintf(where, sizeof(where), "%s:%llu", L->start_file, (unsigned long long)L->start_pos);
+        bv_log(BV_LOG_ERROR,
+               "the server cannot start the binlog at the requested place (%s): %s. Take a position from SHOW "
+               "BINARY LOGS / SHOW MASTER STATUS, or use --start earliest",
+               where, L->last_error);
+        return BV_EXIT_REFUSED;
+    }
     if (e == ER_MASTER_FATAL_ERROR_READING_BINLOG || e == 1236) {
         bv_str ef = {"", 0};
         uint64_t eo = 0;
@@ -1101,7 +1127,7 @@ int bv_live_run(const bv_live_opts *o)
         return BV_EXIT_FAIL;
     }
     double backoff = 0.5;
-    int rc;
+    int rc, failures = 0;
     for (;;) {
         rc = session(&L);
         end_session(&L);
@@ -1112,9 +1138,18 @@ int bv_live_run(const bv_live_opts *o)
             rc = crc;
         if (rc != S_RETRY)
             break;
-        if (L.streaming)
+        if (L.streaming) {
             backoff = 0.5; /* the last session worked: start the backoff over */
+            failures = 0;
+        }
         L.streaming = 0;
+        if (o->stop_at_end && ++failures > 5) {
+            /* a one-shot run does not wait forever for a server */
+            bv_log(BV_LOG_ERROR, "giving up after %d failed attempts (--stop-at-end): %s", failures - 1,
+                   L.last_error);
+            rc = BV_EXIT_FAIL;
+            break;
+        }
         if (g_stop) {
             rc = BV_EXIT_OK;
             break;

@@ -483,7 +483,7 @@ static int read_password(cfg *c, char *buf, size_t len)
     if (c->password_file) {
         FILE *f = fopen(c->password_file, "r");
         if (!f) {
-            fprintf(stderr, "binvault-archiver: --password-file %s: %s\n", c->password_file, strerror(errno));
+            bv_log(BV_LOG_ERROR, "--password-file %s: %s", c->password_file, strerror(errno));
             return -1;
         }
         if (!fgets(buf, (int)len, f))
@@ -585,7 +585,7 @@ int main(int argc, char **argv)
             goto done;
         }
         if (c.lo.start && c.lo.start_gtid) {
-            fprintf(stderr, "binvault-archiver: --start and --start-gtid exclude each other\n");
+            bv_log(BV_LOG_ERROR, "--start and --start-gtid exclude each other");
             status = EXIT_USAGE;
             goto done;
         }
