@@ -12,7 +12,7 @@
 SHELL := /bin/bash
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libzstd libxxhash zlib libmariadb
+PKGS := libzstd libxxhash zlib libmariadb rdkafka
 
 comma := ,
 SANITIZE ?=
@@ -32,7 +32,7 @@ PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla
-CPPFLAGS += -Iinclude -Iformat -Iarchiver -Itools -Itests/bench -D_GNU_SOURCE
+CPPFLAGS += -Iinclude -Iformat -Iarchiver -Itools -Ireplayer -Itests/bench -D_GNU_SOURCE
 CFLAGS ?= -g
 ALL_CFLAGS = -std=c11 -pthread $(OPT) $(CFLAGS) $(WARN) $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
 LDLIBS_ALL = $(PKG_LIBS) -lm -pthread
@@ -55,7 +55,7 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c)
 
 .SECONDARY:
 .PHONY: all deps test test-run unit shell-tests fuzz-replay demo chaos bench fuzz clean
-all: $(BIN)/binvault $(BIN)/bv-gen $(if $(wildcard archiver/main.c),$(BIN)/binvault-archiver)
+all: $(BIN)/binvault $(BIN)/bv-gen $(BIN)/binvault-archiver $(BIN)/binvault-replayer
 
 $(O)/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -70,6 +70,11 @@ $(LIBARCH): $(ARCH_OBJ)
 	ar rcs $@ $^
 
 $(BIN)/binvault-archiver: $(APP_OBJ) $(O)/tools/progress.o $(LIBARCH) $(LIBFORMAT)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
+
+REPLAYER_SRC := $(wildcard replayer/*.c)
+$(BIN)/binvault-replayer: $(REPLAYER_SRC:%.c=$(O)/%.o) $(O)/tools/jsonl.o $(O)/tools/progress.o $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 
@@ -107,7 +112,7 @@ test: deps
 	@tests/sh/summary.sh build/results.txt
 
 RESULTS ?= $(CURDIR)/$(O)/results.txt
-test-run: $(UNIT_BIN) $(FUZZ_REPLAY) $(BIN)/binvault $(BIN)/bv-gen $(BIN)/binvault-archiver
+test-run: $(UNIT_BIN) $(FUZZ_REPLAY) $(BIN)/binvault $(BIN)/bv-gen $(BIN)/binvault-archiver $(BIN)/binvault-replayer
 	@mkdir -p $(dir $(RESULTS))
 	@set -o pipefail; fail=0; \
 	for t in $(UNIT_BIN); do \

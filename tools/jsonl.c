@@ -196,6 +196,16 @@ static void put_latin1(bv_buf *b, const uint8_t *p, size_t n)
     bv_buf_release(&u);
 }
 
+void bv_json_text(bv_buf *b, const char *p, size_t n, uint32_t charset)
+{
+    if (charset == 63)
+        bv_json_base64(b, (const uint8_t *)p, n);
+    else if (is_latin1(charset))
+        put_latin1(b, (const uint8_t *)p, n);
+    else
+        bv_json_string(b, p, n);
+}
+
 static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
 {
     unsigned fsp = c ? c->scale : 0;
@@ -248,12 +258,7 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
         break;
     }
     case BV_VAL_STRING:
-        if (c && c->charset == 63)
-            bv_json_base64(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
-        else if (c && is_latin1(c->charset))
-            put_latin1(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
-        else
-            bv_json_string(b, v->v.s.ptr, v->v.s.len);
+        bv_json_text(b, v->v.s.ptr, v->v.s.len, c ? c->charset : 0);
         break;
     case BV_VAL_JSON: bv_buf_put(b, v->v.s.ptr, v->v.s.len); break;
     case BV_VAL_JSON_DIFF:

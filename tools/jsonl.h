@@ -14,6 +14,10 @@ void bv_json_event(bv_buf *b, const bv_event *ev);
 /* Append a JSON string literal; invalid UTF-8 bytes become \u00XX escapes
  * of their Latin-1 reading (lossy, display only). */
 void bv_json_string(bv_buf *b, const char *p, size_t n);
+/* Append character data in collation charset as a JSON string of its
+ * Unicode text: latin1 collations are Windows-1252, 63 (binary) is base64,
+ * everything else is taken as UTF-8 (invalid bytes escaped as above). */
+void bv_json_text(bv_buf *b, const char *p, size_t n, uint32_t charset);
 /* Append base64 (standard alphabet, padded) inside quotes. */
 void bv_json_base64(bv_buf *b, const uint8_t *p, size_t n);
 /* Format microseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.ffffffZ". */

@@ -1,0 +1,971 @@
+/* binvault-replayer: republish an archive range as Maxwell-compatible JSON
+ * to Kafka (or to a file / stdout), per-key ordered, at least once, with a
+ * resumable checkpoint. See replayer/README.md.
+ *
+ * Exit codes: 0 the range was published (or a signal stopped a --follow
+ * run cleanly); 1 an error (archive damage, a Kafka delivery failure: the
+ * checkpoint then names the last transaction fully acknowledged); 2 usage.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "binvault/archive.h"
+#include "binvault/gtid.h"
+#include "bytes.h"
+#include "filter.h"
+#include "jsonl.h"
+#include "maxwell.h"
+#include "progress.h"
+#include "sink.h"
+
+#define EXIT_FAIL 1
+#define EXIT_USAGE 2
+
+static volatile sig_atomic_t g_stop;
+static void on_stop(int sig)
+{
+    (void)sig;
+    g_stop = 1;
+}
+
+static double now_s(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: binvault-replayer --archive DIR [--from WHERE] [--to WHERE] [--follow]\n"
+            "                         (--brokers HOST:PORT[,...] | --output stdout | --output FILE) [OPTIONS]\n"
+            "\n"
+            "Publish the archive's row events (and DDL with --output-ddl) as Maxwell JSON, in archive order.\n"
+            "\n"
+            "Range (default: the whole archive):\n"
+            "  --from WHERE        FILE:POS (inclusive: from the first event at or after it),\n"
+            "                      gtid:SET (from the first transaction not in SET), or a UTC time\n"
+            "                      2026-01-02T03:04:05Z / @UNIXSECONDS (transactions that began at or after it)\n"
+            "  --to WHERE          FILE:POS (exclusive), gtid:SET (up to the last transaction in SET, inclusive)\n"
+            "                      or a time (transactions that began before it)\n"
+            "  --follow            after the end, keep publishing what the archiver appends, until stopped\n"
+            "Output:\n"
+            "  --brokers LIST      Kafka bootstrap servers (output kafka)\n"
+            "  --output WHERE      kafka (default with --brokers), stdout, or a file path (JSON lines)\n"
+            "  --topic TEMPLATE    Kafka topic, %%{database} %%{table} %%{type} replaced (default maxwell)\n"
+            "  --ddl-topic TOPIC   topic of DDL messages (default: --topic with its placeholders empty)\n"
+            "  --partition-by BY   database (default), table, primary_key, transaction_id, column\n"
+            "  --partition-columns A,B      with --partition-by column\n"
+            "  --partition-fallback BY      when a row lacks the columns: database, table or primary_key\n"
+            "  -X key=value        librdkafka setting (TLS, SASL, ...); defaults acks=all, enable.idempotence=true\n"
+            "  --checkpoint FILE   resume after the last transaction this file records as delivered; it is\n"
+            "                      updated (fsync + rename) as transactions are acknowledged\n"
+            "  --max-rate N        at most N messages per second\n"
+            "  --max-bytes-rate N  at most N message bytes per second\n"
+            "Content (Maxwell's output_* options):\n"
+            "  --filter RULES      e.g. 'exclude: *.*, include: shop.orders, include: db./^log_/'\n"
+            "  --exclude-columns A,/re/     columns left out of data and old\n"
+            "  --output-ddl        publish DDL statements\n"
+            "  --output-binlog-position --output-gtid-position --output-server-id --output-thread-id\n"
+            "  --output-primary-keys --output-primary-key-columns\n"
+            "  --no-output-commit-info --no-output-xoffset --no-output-nulls\n"
+            "  --quiet             no progress line and no summary\n"
+            "\n"
+            "Exit status: 0 done (or stopped by SIGTERM/SIGINT); 1 error (the checkpoint keeps the last\n"
+            "transaction delivered); 2 usage error.\n");
+}
+
+/* ------------------------------------------------------------ state */
+
+typedef struct msg {
+    char *topic;
+    char *key;
+    size_t key_len;
+    char *head, *tail; /* row: head + commit info + tail; DDL: head only */
+    size_t head_len, tail_len;
+    int is_row;
+    char *part;
+    size_t part_len;
+    uint64_t offset;
+    uint32_t row;
+} msg;
+
+typedef struct pend_ckpt {
+    uint64_t txn;
+    char file[256];
+    uint64_t offset;
+    char gtid[128];
+} pend_ckpt;
+
+typedef struct rp {
+    const char *dir;
+    bv_sink *sink;
+    bv_mx_opts mx;
+    bv_filter *filter;
+    bv_colset *cols;
+    const char *topic, *ddl_topic;
+    const char *part_by, *part_fallback;
+    char **part_cols;
+    size_t npart_cols;
+    int output_ddl;
+    double max_rate, max_bytes_rate;
+    /* range */
+    bv_range range;
+    bv_gtid_set *from_gtid, *to_gtid;
+    int to_gtid_seen;
+    /* the open transaction */
+    int in_txn;
+    uint64_t txn_seq;          /* id of the current / next transaction for the sink */
+    msg *m;
+    size_t nm, capm;
+    size_t txn_bytes;
+    char gtid[128];
+    char txn_file[256];
+    /* processed position (end of the last complete transaction read) */
+    char done_file[256];
+    uint64_t done_offset;
+    int have_done;
+    /* checkpoint */
+    const char *ckpt;
+    pend_ckpt *pc;
+    size_t pch, pcn, pccap;
+    char ack_file[256];
+    uint64_t ack_offset;
+    char ack_gtid[128];
+    int ack_dirty;
+    double last_ckpt;
+    /* throttle and stats */
+    double t0, bucket_t;
+    double tokens, btokens;
+    uint64_t sent, sent_bytes, rows, ddls, txns, by_type[9];
+    bv_progress pg;
+} rp;
+
+static void msg_free(msg *m)
+{
+    free(m->topic);
+    free(m->key);
+    free(m->head);
+    free(m->tail);
+    free(m->part);
+}
+
+static char *dup_buf(const bv_buf *b, size_t *len)
+{
+    char *p = malloc(b->len + 1);
+    if (!p)
+        return NULL;
+    if (b->len)
+        memcpy(p, b->data, b->len);
+    p[b->len] = 0;
+    if (len)
+        *len = b->len;
+    return p;
+}
+
+/* ------------------------------------------------------------ checkpoint */
+
+static int write_checkpoint(rp *r, char *err, size_t errlen)
+{
+    char tmp[4200], dirbuf[4200];
+    if (!r->ckpt || !r->ack_dirty)
+        return BV_OK;
+    snprintf(tmp, sizeof(tmp), "%s.tmp", r->ckpt);
+    FILE *f = fopen(tmp, "w");
+    if (!f)
+        return bv_seterr(err, errlen, BV_E_IO, "%s: cannot write the checkpoint: %s", tmp, strerror(errno));
+    bv_buf j;
+    bv_buf_init(&j);
+    bv_buf_put(&j, "{\"archive\":", 11);
+    bv_json_string(&j, r->dir, strlen(r->dir));
+    bv_buf_put(&j, ",\"file\":", 8);
+    bv_json_string(&j, r->ack_file, strlen(r->ack_file));
+    fprintf(f, "%.*s,\"offset\":%llu,\"gtid\":\"%s\",\"messages\":%llu}\n", (int)j.len, (const char *)j.data,
+            (unsigned long long)r->ack_offset, r->ack_gtid, (unsigned long long)r->sent);
+    bv_buf_release(&j);
+    int bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
+    if (fclose(f) != 0 || bad || rename(tmp, r->ckpt) != 0) {
+        unlink(tmp);
+        return bv_seterr(err, errlen, BV_E_IO, "%s: cannot replace the checkpoint: %s", r->ckpt, strerror(errno));
+    }
+    snprintf(dirbuf, sizeof(dirbuf), "%s", r->ckpt);
+    char *slash = strrchr(dirbuf, '/');
+    if (slash)
+        *slash = 0;
+    int dfd = open(slash ? dirbuf : ".", O_RDONLY | O_DIRECTORY);
+    if (dfd >= 0) {
+        fsync(dfd);
+        close(dfd);
+    }
+    r->ack_dirty = 0;
+    return BV_OK;
+}
+
+/* {"file":"F","offset":N,...}: the position after the last delivered transaction. */
+static int read_checkpoint(rp *r, char *file, size_t filelen, uint64_t *off, char *err, size_t errlen)
+{
+    FILE *f = fopen(r->ckpt, "r");
+    char buf[4096];
+    if (!f)
+        return errno == ENOENT ? BV_E_NOTFOUND
+                               : bv_seterr(err, errlen, BV_E_IO, "%s: %s", r->ckpt, strerror(errno));
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    char *pf = strstr(buf, "\"file\":\""), *po = strstr(buf, "\"offset\":");
+    if (!pf || !po)
+        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: not a binvault-replayer checkpoint", r->ckpt);
+    pf += 8;
+    char *q = strchr(pf, '"');
+    if (!q || (size_t)(q - pf) >= filelen)
+        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: bad file name", r->ckpt);
+    memcpy(file, pf, (size_t)(q - pf));
+    file[q - pf] = 0;
+    *off = strtoull(po + 9, NULL, 10);
+    return BV_OK;
+}
+
+static void on_ack(void *ctx, uint64_t txn)
+{
+    rp *r = ctx;
+    while (r->pch < r->pcn && r->pc[r->pch].txn <= txn) {
+        pend_ckpt *p = &r->pc[r->pch++];
+        snprintf(r->ack_file, sizeof(r->ack_file), "%s", p->file);
+        r->ack_offset = p->offset;
+        snprintf(r->ack_gtid, sizeof(r->ack_gtid), "%s", p->gtid);
+        r->ack_dirty = 1;
+    }
+    if (r->pch == r->pcn)
+        r->pch = r->pcn = 0;
+}
+
+static int remember_end(rp *r, uint64_t txn, const char *file, uint64_t off)
+{
+    if (!r->ckpt)
+        return BV_OK;
+    if (r->pcn == r->pccap) {
+        if (r->pch) {
+            memmove(r->pc, r->pc + r->pch, (r->pcn - r->pch) * sizeof(*r->pc));
+            r->pcn -= r->pch;
+            r->pch = 0;
+        }
+        if (r->pcn == r->pccap) {
+            size_t cap = r->pccap ? r->pccap * 2 : 256;
+            pend_ckpt *n = realloc(r->pc, cap * sizeof(*n));
+            if (!n)
+                return BV_E_NOMEM;
+            r->pc = n;
+            r->pccap = cap;
+        }
+    }
+    pend_ckpt *p = &r->pc[r->pcn++];
+    p->txn = txn;
+    snprintf(p->file, sizeof(p->file), "%s", file);
+    p->offset = off;
+    snprintf(p->gtid, sizeof(p->gtid), "%s", r->gtid);
+    return BV_OK;
+}
+
+/* ------------------------------------------------------------ messages */
+
+static void topic_for(bv_buf *b, const char *tmpl, bv_str db, bv_str tb, const char *type)
+{
+    for (const char *p = tmpl; *p;) {
+        if (!strncmp(p, "%{database}", 11)) {
+            bv_buf_put(b, db.ptr, db.len);
+            p += 11;
+        } else if (!strncmp(p, "%{table}", 8)) {
+            bv_buf_put(b, tb.ptr, tb.len);
+            p += 8;
+        } else if (!strncmp(p, "%{type}", 7)) {
+            bv_buf_put(b, type, strlen(type));
+            p += 7;
+        } else {
+            bv_buf_put_u8(b, (uint8_t)*p++);
+        }
+    }
+}
+
+/* The string Maxwell's partitioner hashes for this row. */
+static void partition_text(rp *r, bv_buf *b, const bv_event *ev, const char *by, int depth)
+{
+    bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+    const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
+    if (!strcmp(by, "table")) {
+        bv_buf_put(b, tb.ptr, tb.len);
+    } else if (!strcmp(by, "primary_key")) {
+        uint32_t npk = bv_schema_pk_count(ev->schema);
+        if (!npk) {
+            bv_buf_put(b, db.ptr, db.len);
+            bv_buf_put(b, tb.ptr, tb.len);
+        }
+        for (uint32_t k = 0; k < npk; k++) {
+            uint32_t i = bv_schema_pk_column(ev->schema, k);
+            const bv_value *v = &img[i];
+            if (v->kind == BV_VAL_ABSENT && ev->before)
+                v = &ev->before[i];
+            bv_mx_value_text(b, v, bv_schema_column(ev->schema, i));
+        }
+    } else if (!strcmp(by, "transaction_id")) {
+        /* the xid is known only at the COMMIT: Maxwell hashes its text; the
+         * GTID identifies the transaction the same way here */
+        bv_buf_put(b, r->gtid, strlen(r->gtid));
+    } else if (!strcmp(by, "column")) {
+        size_t start = b->len;
+        int found = 0;
+        for (size_t k = 0; k < r->npart_cols; k++)
+            for (uint32_t i = 0; i < ev->ncols; i++) {
+                const bv_column *c = bv_schema_column(ev->schema, i);
+                if (c->name.len == strlen(r->part_cols[k]) && !memcmp(c->name.ptr, r->part_cols[k], c->name.len) &&
+                    img[i].kind != BV_VAL_ABSENT && img[i].kind != BV_VAL_NULL) {
+                    bv_mx_value_text(b, &img[i], c);
+                    found = 1;
+                }
+            }
+        if (!found && depth == 0) {
+            b->len = start;
+            partition_text(r, b, ev, r->part_fallback ? r->part_fallback : "database", 1);
+        }
+    } else {
+        bv_buf_put(b, db.ptr, db.len);
+    }
+}
+
+static int push_msg(rp *r, msg *m)
+{
+    if (r->nm == r->capm) {
+        size_t cap = r->capm ? r->capm * 2 : 64;
+        msg *n = realloc(r->m, cap * sizeof(*n));
+        if (!n)
+            return BV_E_NOMEM;
+        r->m = n;
+        r->capm = cap;
+    }
+    r->m[r->nm++] = *m;
+    r->txn_bytes += m->head_len + m->tail_len + m->key_len;
+    return BV_OK;
+}
+
+static int add_row(rp *r, const bv_event *ev)
+{
+    msg m;
+    bv_buf b;
+    static const char *const types[] = {"", "", "insert", "update", "delete"};
+    memset(&m, 0, sizeof(m));
+    bv_buf_init(&b);
+    bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+    topic_for(&b, r->topic, db, tb, types[ev->type]);
+    m.topic = dup_buf(&b, NULL);
+    bv_buf_reset(&b);
+    bv_mx_key(&b, ev);
+    m.key = dup_buf(&b, &m.key_len);
+    bv_buf_reset(&b);
+    bv_mx_row_head(&b, ev);
+    m.head = dup_buf(&b, &m.head_len);
+    bv_buf_reset(&b);
+    bv_mx_row_tail(&b, ev, &r->mx);
+    m.tail = dup_buf(&b, &m.tail_len);
+    bv_buf_reset(&b);
+    partition_text(r, &b, ev, r->part_by, 0);
+    m.part = dup_buf(&b, &m.part_len);
+    m.is_row = 1;
+    m.offset = ev->pos.offset;
+    m.row = ev->pos.row;
+    int oom = b.oom;
+    bv_buf_release(&b);
+    if (oom || !m.topic || !m.key || !m.head || !m.tail || !m.part || push_msg(r, &m)) {
+        msg_free(&m);
+        return BV_E_NOMEM;
+    }
+    r->rows++;
+    r->by_type[ev->type]++;
+    return BV_OK;
+}
+
+static int add_ddl(rp *r, const bv_event *ev)
+{
+    msg m;
+    bv_buf b;
+    memset(&m, 0, sizeof(m));
+    bv_buf_init(&b);
+    bv_str empty = {"", 0};
+    if (r->ddl_topic)
+        bv_buf_put(&b, r->ddl_topic, strlen(r->ddl_topic));
+    else
+        topic_for(&b, r->topic, empty, empty, "ddl");
+    m.topic = dup_buf(&b, NULL);
+    bv_buf_reset(&b);
+    bv_mx_ddl(&b, ev, &r->mx);
+    m.head = dup_buf(&b, &m.head_len);
+    bv_buf_reset(&b);
+    bv_buf_put(&b, ev->database.ptr, ev->database.len);
+    m.part = dup_buf(&b, &m.part_len);
+    m.offset = ev->pos.offset;
+    int oom = b.oom;
+    bv_buf_release(&b);
+    if (oom || !m.topic || !m.head || !m.part || push_msg(r, &m)) {
+        msg_free(&m);
+        return BV_E_NOMEM;
+    }
+    r->ddls++;
+    r->by_type[BV_EV_DDL]++;
+    return BV_OK;
+}
+
+static void throttle(rp *r, size_t bytes)
+{
+    if (r->max_rate <= 0 && r->max_bytes_rate <= 0)
+        return;
+    for (;;) {
+        double t = now_s();
+        double dt = t - r->bucket_t;
+        r->bucket_t = t;
+        if (r->max_rate > 0) {
+            r->tokens += dt * r->max_rate;
+            if (r->tokens > r->max_rate)
+                r->tokens = r->max_rate;
+        }
+        if (r->max_bytes_rate > 0) {
+            r->btokens += dt * r->max_bytes_rate;
+            if (r->btokens > r->max_bytes_rate)
+                r->btokens = r->max_bytes_rate;
+        }
+        if ((r->max_rate <= 0 || r->tokens >= 1) && (r->max_bytes_rate <= 0 || r->btokens >= (double)bytes ||
+                                                     r->btokens >= r->max_bytes_rate))
+            break;
+        struct timespec ts = {0, 5 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+        if (g_stop)
+            return;
+    }
+    if (r->max_rate > 0)
+        r->tokens -= 1;
+    if (r->max_bytes_rate > 0)
+        r->btokens -= (double)bytes;
+}
+
+/* The transaction is complete: send its messages with the commit info. */
+static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uint64_t end_offset, char *err,
+                     size_t errlen)
+{
+    bv_buf v;
+    int rc = BV_OK;
+    size_t nrows = 0, k = 0;
+    bv_buf_init(&v);
+    for (size_t i = 0; i < r->nm; i++)
+        nrows += r->m[i].is_row;
+    for (size_t i = 0; i < r->nm && rc == BV_OK; i++) {
+        msg *m = &r->m[i];
+        bv_buf_reset(&v);
+        bv_buf_put(&v, m->head, m->head_len);
+        if (m->is_row) {
+            bv_mx_txn t = {has_xid, xid, k, k + 1 == nrows};
+            bv_mx_commit(&v, &t, &r->mx);
+            bv_buf_put(&v, m->tail, m->tail_len);
+            k++;
+        }
+        if (v.oom) {
+            rc = bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+            break;
+        }
+        throttle(r, v.len);
+        bv_msg bm = {m->topic, m->key, m->key_len, (const char *)v.data, v.len, m->part, m->part_len,
+                     r->txn_file, m->offset, m->row, r->gtid};
+        rc = bv_sink_send(r->sink, r->txn_seq, &bm, err, errlen);
+        r->sent++;
+        r->sent_bytes += v.len;
+    }
+    bv_buf_release(&v);
+    for (size_t i = 0; i < r->nm; i++)
+        msg_free(&r->m[i]);
+    r->nm = 0;
+    r->txn_bytes = 0;
+    if (rc)
+        return rc;
+    if ((rc = remember_end(r, r->txn_seq, end_file, end_offset)))
+        return bv_seterr(err, errlen, rc, "out of memory");
+    if ((rc = bv_sink_txn_end(r->sink, r->txn_seq, err, errlen)))
+        return rc;
+    r->txn_seq++;
+    r->txns++;
+    return BV_OK;
+}
+
+static void drop_txn(rp *r)
+{
+    for (size_t i = 0; i < r->nm; i++)
+        msg_free(&r->m[i]);
+    r->nm = 0;
+    r->txn_bytes = 0;
+    r->in_txn = 0;
+}
+
+/* ------------------------------------------------------------ range */
+
+static int parse_time(const char *s, uint64_t *us)
+{
+    struct tm tm;
+    memset(&tm, 0, sizeof(tm));
+    if (s[0] == '@') {
+        char *end;
+        errno = 0;
+        unsigned long long v = strtoull(s + 1, &end, 10);
+        if (errno || *end || end == s + 1)
+            return -1;
+        *us = v * 1000000ull;
+        return 0;
+    }
+    const char *end = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+    if (!end)
+        end = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+    if (!end) {
+        end = strptime(s, "%Y-%m-%d", &tm);
+        if (!end || *end)
+            return -1;
+    } else if (*end == 'Z') {
+        end++;
+    }
+    if (*end)
+        return -1;
+    time_t t = timegm(&tm);
+    if (t < 0)
+        return -1;
+    *us = (uint64_t)t * 1000000ull;
+    return 0;
+}
+
+/* FILE:POS, gtid:SET or a time. */
+static int parse_where(rp *r, const char *s, int is_to, char *err, size_t errlen)
+{
+    bv_range *g = &r->range;
+    if (!strncmp(s, "gtid:", 5)) {
+        bv_gtid_set *set = bv_gtid_set_new();
+        char e[256];
+        if (!set || bv_gtid_set_parse(set, s + 5, strlen(s + 5), e, sizeof(e))) {
+            bv_gtid_set_free(set);
+            return bv_seterr(err, errlen, BV_E_INVAL, "%s %s: %s", is_to ? "--to" : "--from", s,
+                             set ? e : "out of memory");
+        }
+        if (is_to)
+            r->to_gtid = set;
+        else
+            r->from_gtid = set;
+        return BV_OK;
+    }
+    uint64_t us;
+    if (parse_time(s, &us) == 0) {
+        if (is_to) {
+            g->has_until = 1;
+            g->until_us = us;
+        } else {
+            g->has_since = 1;
+            g->since_us = us;
+        }
+        return BV_OK;
+    }
+    const char *colon = strrchr(s, ':');
+    char *end;
+    if (colon && colon != s) {
+        errno = 0;
+        unsigned long long off = strtoull(colon + 1, &end, 10);
+        if (!errno && !*end && end != colon + 1) {
+            if (is_to) {
+                g->has_to = 1;
+                g->to_file.ptr = s;
+                g->to_file.len = (size_t)(colon - s);
+                g->to_offset = off;
+            } else {
+                g->has_from = 1;
+                g->from_file.ptr = s;
+                g->from_file.len = (size_t)(colon - s);
+                g->from_offset = off;
+            }
+            return BV_OK;
+        }
+    }
+    return bv_seterr(err, errlen, BV_E_INVAL, "%s %s: expected FILE:POS, gtid:SET or a UTC time "
+                                              "(2026-01-02T03:04:05Z or @UNIXSECONDS)",
+                     is_to ? "--to" : "--from", s);
+}
+
+/* ------------------------------------------------------------ the loop */
+
+/* Read from the current start to the end of what the archive holds.
+ * Returns 1 when the range's end was reached (no need to follow). */
+static int pass(rp *r, char *err, size_t errlen)
+{
+    bv_reader *rd = NULL;
+    const bv_event *ev;
+    bv_range g = r->range;
+    char from[256];
+    int rc;
+    if (r->have_done) {
+        /* continue after the last complete transaction read */
+        snprintf(from, sizeof(from), "%s", r->done_file);
+        g.has_from = 1;
+        g.from_file.ptr = from;
+        g.from_file.len = strlen(from);
+        g.from_offset = r->done_offset;
+    }
+    /* Times select transactions by their BEGIN, so read all and filter. */
+    uint64_t since = g.has_since ? g.since_us : 0, until = g.has_until ? g.until_us : 0;
+    int has_since = g.has_since, has_until = g.has_until;
+    g.has_since = g.has_until = 0;
+    if ((rc = bv_reader_open(&rd, r->dir, &g, err, errlen)))
+        return rc;
+    int skip = 0, ended = 0;
+    while (!g_stop && (rc = bv_reader_next(rd, &ev, err, errlen)) == 1) {
+        switch (ev->type) {
+        case BV_EV_BEGIN:
+            drop_txn(r); /* a BEGIN without COMMIT before it cannot happen in a valid archive */
+            r->in_txn = 1;
+            skip = 0;
+            if (ev->gtid.flavor != BV_GTID_NONE)
+                bv_gtid_format(&ev->gtid, r->gtid, sizeof(r->gtid));
+            else
+                r->gtid[0] = 0;
+            snprintf(r->txn_file, sizeof(r->txn_file), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
+            if (has_since && ev->ts_us < since)
+                skip = 1;
+            if (has_until && ev->ts_us >= until) {
+                ended = 1;
+                goto out;
+            }
+            if (r->from_gtid && ev->gtid.flavor != BV_GTID_NONE && bv_gtid_set_contains(r->from_gtid, &ev->gtid))
+                skip = 1;
+            else if (r->from_gtid)
+                bv_gtid_set_free(r->from_gtid), r->from_gtid = NULL; /* from here on, everything */
+            if (r->to_gtid) {
+                int in = ev->gtid.flavor != BV_GTID_NONE && bv_gtid_set_contains(r->to_gtid, &ev->gtid);
+                if (in)
+                    r->to_gtid_seen = 1;
+                else if (r->to_gtid_seen) {
+                    ended = 1;
+                    goto out;
+                }
+            }
+            break;
+        case BV_EV_INSERT:
+        case BV_EV_UPDATE:
+        case BV_EV_DELETE:
+            if (!r->in_txn || skip || !bv_filter_row(r->filter, ev))
+                break;
+            if ((rc = add_row(r, ev))) {
+                bv_seterr(err, errlen, rc, "out of memory (transaction at %s:%llu holds %zu bytes of messages)",
+                          r->txn_file, (unsigned long long)ev->pos.offset, r->txn_bytes);
+                goto out;
+            }
+            break;
+        case BV_EV_DDL:
+            if (!r->in_txn || skip || !r->output_ddl || !bv_filter_ddl(r->filter, ev->database.ptr, ev->database.len))
+                break;
+            if ((rc = add_ddl(r, ev))) {
+                bv_seterr(err, errlen, rc, "out of memory");
+                goto out;
+            }
+            break;
+        case BV_EV_COMMIT: {
+            char f[256];
+            snprintf(f, sizeof(f), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
+            if (r->in_txn && (rc = flush_txn(r, ev->commit_kind == BV_COMMIT_XID, ev->xid, f, ev->end_offset, err,
+                                             errlen)))
+                goto out;
+            r->in_txn = 0;
+            snprintf(r->done_file, sizeof(r->done_file), "%s", f);
+            r->done_offset = ev->end_offset;
+            r->have_done = 1;
+            break;
+        }
+        case BV_EV_ROTATE:
+            snprintf(r->done_file, sizeof(r->done_file), "%.*s", (int)ev->new_file.len, ev->new_file.ptr);
+            r->done_offset = ev->end_offset;
+            r->have_done = 1;
+            break;
+        default:
+            break;
+        }
+        if ((rc = bv_sink_poll(r->sink, err, errlen)))
+            goto out;
+        if (r->ack_dirty && now_s() - r->last_ckpt >= 1.0) {
+            if ((rc = write_checkpoint(r, err, errlen)))
+                goto out;
+            r->last_ckpt = now_s();
+        }
+        bv_progress_update(&r->pg, r->sent, r->sent_bytes, 0);
+    }
+    if (rc == 0 && !g_stop && (r->range.has_to || r->to_gtid_seen))
+        ended = 1;
+out:
+    /* an incomplete transaction at the end (the open segment, or the range
+     * ends inside it) is not published: the next pass reads it again */
+    drop_txn(r);
+    bv_reader_free(rd);
+    if (rc < 0)
+        return rc;
+    return ended;
+}
+
+int main(int argc, char **argv)
+{
+    rp r;
+    char err[2048] = "";
+    const char *output = NULL, *brokers = NULL, *filter = NULL, *excl = NULL, *from = NULL, *to = NULL;
+    const char *pcols = NULL;
+    const char **xconf = calloc((size_t)argc, sizeof(*xconf));
+    size_t nx = 0;
+    int follow = 0, quiet = 0, status = 0, fd = -1;
+    memset(&r, 0, sizeof(r));
+    bv_mx_opts_init(&r.mx);
+    r.topic = "maxwell";
+    r.part_by = "database";
+    if (!xconf)
+        return EXIT_FAIL;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        char *end;
+        if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            usage(stdout);
+            free(xconf);
+            return 0;
+        }
+#define OPTV(name, var)                                                                                               \
+    if (!strcmp(a, name) && v) {                                                                                      \
+        var = v;                                                                                                      \
+        i++;                                                                                                          \
+        continue;                                                                                                     \
+    }
+#define FLAG(name, expr)                                                                                              \
+    if (!strcmp(a, name)) {                                                                                           \
+        expr;                                                                                                         \
+        continue;                                                                                                     \
+    }
+        OPTV("--archive", r.dir)
+        OPTV("--from", from)
+        OPTV("--to", to)
+        OPTV("--output", output)
+        OPTV("--brokers", brokers)
+        OPTV("--topic", r.topic)
+        OPTV("--ddl-topic", r.ddl_topic)
+        OPTV("--partition-by", r.part_by)
+        OPTV("--partition-columns", pcols)
+        OPTV("--partition-fallback", r.part_fallback)
+        OPTV("--checkpoint", r.ckpt)
+        OPTV("--filter", filter)
+        OPTV("--exclude-columns", excl)
+        FLAG("--follow", follow = 1)
+        FLAG("--quiet", quiet = 1)
+        FLAG("--output-ddl", r.output_ddl = 1)
+        FLAG("--output-binlog-position", r.mx.binlog_position = 1)
+        FLAG("--output-gtid-position", r.mx.gtid_position = 1)
+        FLAG("--output-server-id", r.mx.server_id = 1)
+        FLAG("--output-thread-id", r.mx.thread_id = 1)
+        FLAG("--output-primary-keys", r.mx.primary_keys = 1)
+        FLAG("--output-primary-key-columns", r.mx.primary_key_columns = 1)
+        FLAG("--no-output-commit-info", r.mx.commit_info = 0)
+        FLAG("--no-output-xoffset", r.mx.xoffset = 0)
+        FLAG("--no-output-nulls", r.mx.nulls = 0)
+        if (!strcmp(a, "-X") && v) {
+            xconf[nx++] = v;
+            i++;
+            continue;
+        }
+        if ((!strcmp(a, "--max-rate") || !strcmp(a, "--max-bytes-rate")) && v) {
+            double d = strtod(v, &end);
+            if (*end || end == v || !(d > 0)) {
+                fprintf(stderr, "binvault-replayer: %s %s: expected a positive number\n", a, v);
+                status = EXIT_USAGE;
+                goto done;
+            }
+            if (!strcmp(a, "--max-rate"))
+                r.max_rate = d;
+            else
+                r.max_bytes_rate = d;
+            i++;
+            continue;
+        }
+        fprintf(stderr, "binvault-replayer: unknown option or missing value: %s\n", a);
+        usage(stderr);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (!r.dir) {
+        fprintf(stderr, "binvault-replayer: --archive DIR is required\n");
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (!output)
+        output = brokers ? "kafka" : NULL;
+    if (!output) {
+        fprintf(stderr, "binvault-replayer: give --brokers (Kafka) or --output stdout|FILE\n");
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (!strcmp(output, "kafka") && !brokers) {
+        fprintf(stderr, "binvault-replayer: --output kafka needs --brokers\n");
+        status = EXIT_USAGE;
+        goto done;
+    }
+    static const char *const bys[] = {"database", "table", "primary_key", "transaction_id", "column"};
+    int by_ok = 0, fb_ok = !r.part_fallback;
+    for (size_t i = 0; i < 5; i++) {
+        by_ok |= !strcmp(r.part_by, bys[i]);
+        fb_ok |= r.part_fallback && i < 3 && !strcmp(r.part_fallback, bys[i]);
+    }
+    if (!by_ok || !fb_ok || (!strcmp(r.part_by, "column") && !pcols)) {
+        fprintf(stderr, "binvault-replayer: --partition-by database|table|primary_key|transaction_id|column "
+                        "(column needs --partition-columns), --partition-fallback database|table|primary_key\n");
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (pcols) {
+        char *c = strdup(pcols);
+        for (char *save = NULL, *t = c ? strtok_r(c, ",", &save) : NULL; t; t = strtok_r(NULL, ",", &save)) {
+            char **n = realloc(r.part_cols, (r.npart_cols + 1) * sizeof(*n));
+            if (!n)
+                break;
+            r.part_cols = n;
+            r.part_cols[r.npart_cols++] = strdup(t);
+        }
+        free(c);
+    }
+    if (filter && !(r.filter = bv_filter_parse(filter, err, sizeof(err)))) {
+        fprintf(stderr, "binvault-replayer: %s\n", err);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (excl) {
+        if (!(r.cols = bv_colset_parse(excl, err, sizeof(err)))) {
+            fprintf(stderr, "binvault-replayer: %s\n", err);
+            status = EXIT_USAGE;
+            goto done;
+        }
+        r.mx.exclude = bv_colset_has;
+        r.mx.exclude_ctx = r.cols;
+    }
+    if ((from && parse_where(&r, from, 0, err, sizeof(err))) || (to && parse_where(&r, to, 1, err, sizeof(err)))) {
+        fprintf(stderr, "binvault-replayer: %s\n", err);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    if (r.ckpt) {
+        int crc = read_checkpoint(&r, r.done_file, sizeof(r.done_file), &r.done_offset, err, sizeof(err));
+        if (crc == BV_OK) {
+            r.have_done = 1;
+            snprintf(r.ack_file, sizeof(r.ack_file), "%s", r.done_file);
+            r.ack_offset = r.done_offset;
+            if (!quiet)
+                fprintf(stderr, "binvault-replayer: resuming after %s:%llu (checkpoint %s)\n", r.done_file,
+                        (unsigned long long)r.done_offset, r.ckpt);
+            /* the checkpoint is past any --from position or GTID set */
+            bv_gtid_set_free(r.from_gtid);
+            r.from_gtid = NULL;
+            r.range.has_since = 0;
+        } else if (crc != BV_E_NOTFOUND) {
+            fprintf(stderr, "binvault-replayer: %s\n", err);
+            status = EXIT_FAIL;
+            goto done;
+        }
+    }
+    if (!strcmp(output, "kafka")) {
+        if (bv_sink_kafka(&r.sink, brokers, xconf, nx, on_ack, &r, err, sizeof(err))) {
+            fprintf(stderr, "binvault-replayer: %s\n", err);
+            status = EXIT_USAGE;
+            goto done;
+        }
+    } else {
+        int is_stdout = !strcmp(output, "stdout") || !strcmp(output, "-");
+        fd = is_stdout ? STDOUT_FILENO : open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+        if (fd < 0 || bv_sink_lines(&r.sink, fd, is_stdout ? "stdout" : output, !is_stdout, on_ack, &r, err,
+                                    sizeof(err))) {
+            fprintf(stderr, "binvault-replayer: %s: %s\n", output, fd < 0 ? strerror(errno) : err);
+            status = EXIT_FAIL;
+            goto done;
+        }
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_stop;
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGINT, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    bv_progress_init(&r.pg, "replay");
+    if (quiet)
+        r.pg.enabled = 0;
+    r.t0 = r.bucket_t = r.last_ckpt = now_s();
+    int rc;
+    for (;;) {
+        rc = pass(&r, err, sizeof(err));
+        if (rc < 0 || rc == 1 || !follow || g_stop)
+            break;
+        /* --follow: wait for the archiver to append, then read on */
+        for (int i = 0; i < 10 && !g_stop; i++) {
+            struct timespec ts = {0, 50 * 1000 * 1000};
+            nanosleep(&ts, NULL);
+            if (bv_sink_poll(r.sink, err, sizeof(err)) != BV_OK) {
+                rc = BV_E_IO;
+                break;
+            }
+        }
+        if (rc < 0)
+            break;
+        if (r.ack_dirty && write_checkpoint(&r, err, sizeof(err)) != BV_OK) {
+            rc = BV_E_IO;
+            break;
+        }
+    }
+    char ferr[1024] = "";
+    int frc = bv_sink_flush(r.sink, 60000, ferr, sizeof(ferr));
+    char cerr[1024] = "";
+    int crc = write_checkpoint(&r, cerr, sizeof(cerr));
+    bv_progress_done(&r.pg);
+    if (rc < 0) {
+        fprintf(stderr, "binvault-replayer: %s\n", err);
+        status = EXIT_FAIL;
+    }
+    if (frc) {
+        fprintf(stderr, "binvault-replayer: %s\n", ferr);
+        status = EXIT_FAIL;
+    }
+    if (crc) {
+        fprintf(stderr, "binvault-replayer: %s\n", cerr);
+        status = EXIT_FAIL;
+    }
+    if (status && r.ckpt)
+        fprintf(stderr, "binvault-replayer: the checkpoint %s records %s:%llu, the end of the last transaction "
+                        "delivered; a restart continues from there\n",
+                r.ckpt, r.ack_file[0] ? r.ack_file : "(nothing yet)", (unsigned long long)r.ack_offset);
+    if (!quiet) {
+        double el = now_s() - r.t0;
+        fprintf(stderr,
+                "binvault-replayer: %llu messages (%llu insert, %llu update, %llu delete, %llu ddl) in %llu "
+                "transactions, %llu bytes, %.2f s, %.0f messages/s%s\n",
+                (unsigned long long)r.sent, (unsigned long long)r.by_type[BV_EV_INSERT],
+                (unsigned long long)r.by_type[BV_EV_UPDATE], (unsigned long long)r.by_type[BV_EV_DELETE],
+                (unsigned long long)r.by_type[BV_EV_DDL], (unsigned long long)r.txns,
+                (unsigned long long)r.sent_bytes, el, el > 0 ? (double)r.sent / el : 0,
+                g_stop ? " (stopped by a signal)" : "");
+    }
+done:
+    bv_sink_free(r.sink);
+    if (fd > STDERR_FILENO)
+        close(fd);
+    bv_filter_free(r.filter);
+    bv_colset_free(r.cols);
+    bv_gtid_set_free(r.from_gtid);
+    bv_gtid_set_free(r.to_gtid);
+    for (size_t i = 0; i < r.npart_cols; i++)
+        free(r.part_cols[i]);
+    free(r.part_cols);
+    free(r.m);
+    free(r.pc);
+    free(xconf);
+    return status;
+}

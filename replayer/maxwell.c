@@ -1,0 +1,738 @@
+/* Maxwell-compatible JSON (maxwell.h). Field order, names and value
+ * encodings follow Maxwell 1.45 (RowMap.toJSON and the column definitions);
+ * replayer/README.md lists them with examples. */
+#include "maxwell.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jsonl.h"
+
+static void put_s(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
+
+static void putf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void putf(bv_buf *b, const char *fmt, ...)
+{
+    char tmp[160];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        bv_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
+}
+
+void bv_mx_opts_init(bv_mx_opts *o)
+{
+    memset(o, 0, sizeof(*o));
+    o->commit_info = 1;
+    o->xoffset = 1;
+    o->nulls = 1;
+}
+
+/* ------------------------------------------------------------ numbers */
+
+/* Shortest decimal digits of d that read back to d (as a float when
+ * is_float): digits without a point, and the decimal exponent of the first. */
+static void shortest_digits(double d, int is_float, char *digits, size_t dlen, int *exp10)
+{
+    char e[48];
+    for (int p = 0; p <= 17; p++) {
+        snprintf(e, sizeof(e), "%.*e", p, fabs(d));
+        double back = strtod(e, NULL);
+        if (is_float ? (float)back == (float)d : back == fabs(d))
+            break;
+    }
+    /* e is D[.DDD]e[+-]XX */
+    size_t n = 0;
+    const char *s = e;
+    for (; *s && *s != 'e'; s++)
+        if (*s >= '0' && *s <= '9' && n + 1 < dlen)
+            digits[n++] = *s;
+    while (n > 1 && digits[n - 1] == '0')
+        n--;
+    digits[n] = 0;
+    *exp10 = *s == 'e' ? atoi(s + 1) : 0;
+}
+
+/* Java's Double.toString / Float.toString: plain with at least one
+ * fractional digit for 1e-3 <= |d| < 1e7, else d.dddE[-]n. */
+static void put_java_double(bv_buf *b, double d, int is_float)
+{
+    char dig[40];
+    int x;
+    if (!isfinite(d)) {
+        put_s(b, "null"); /* MySQL stores no NaN or infinity */
+        return;
+    }
+    if (d == 0) {
+        put_s(b, signbit(d) ? "-0.0" : "0.0");
+        return;
+    }
+    shortest_digits(d, is_float, dig, sizeof(dig), &x);
+    size_t n = strlen(dig);
+    double a = fabs(d);
+    if (d < 0)
+        bv_buf_put_u8(b, '-');
+    if (a >= 1e-3 && a < 1e7) {
+        int ip = x + 1; /* digits before the point */
+        if (ip <= 0) {
+            put_s(b, "0.");
+            for (int i = 0; i < -ip; i++)
+                bv_buf_put_u8(b, '0');
+            bv_buf_put(b, dig, n);
+        } else if ((size_t)ip >= n) {
+            bv_buf_put(b, dig, n);
+            for (size_t i = n; i < (size_t)ip; i++)
+                bv_buf_put_u8(b, '0');
+            put_s(b, ".0");
+        } else {
+            bv_buf_put(b, dig, (size_t)ip);
+            bv_buf_put_u8(b, '.');
+            bv_buf_put(b, dig + ip, n - (size_t)ip);
+        }
+    } else {
+        bv_buf_put_u8(b, (uint8_t)dig[0]);
+        bv_buf_put_u8(b, '.');
+        if (n > 1)
+            bv_buf_put(b, dig + 1, n - 1);
+        else
+            bv_buf_put_u8(b, '0');
+        putf(b, "E%d", x);
+    }
+}
+
+/* A plain decimal without exponent, shortest round trip, integral values
+ * without ".0" (as JTS's WKT writer prints ordinates). */
+static void put_plain_double(bv_buf *b, double d)
+{
+    char dig[40];
+    int x;
+    if (!isfinite(d)) {
+        put_s(b, "NaN");
+        return;
+    }
+    if (d == 0) {
+        bv_buf_put_u8(b, '0');
+        return;
+    }
+    shortest_digits(d, 0, dig, sizeof(dig), &x);
+    size_t n = strlen(dig);
+    if (d < 0)
+        bv_buf_put_u8(b, '-');
+    int ip = x + 1;
+    if (ip <= 0) {
+        put_s(b, "0.");
+        for (int i = 0; i < -ip; i++)
+            bv_buf_put_u8(b, '0');
+        bv_buf_put(b, dig, n);
+    } else if ((size_t)ip >= n) {
+        bv_buf_put(b, dig, n);
+        for (size_t i = n; i < (size_t)ip; i++)
+            bv_buf_put_u8(b, '0');
+    } else {
+        bv_buf_put(b, dig, (size_t)ip);
+        bv_buf_put_u8(b, '.');
+        bv_buf_put(b, dig + ip, n - (size_t)ip);
+    }
+}
+
+/* Java's BigDecimal.toString of the archive's exact DECIMAL text: plain
+ * unless the adjusted exponent is below -6 (0.00000001 -> 1E-8). */
+static void put_decimal(bv_buf *b, const char *p, size_t n)
+{
+    size_t i = 0, scale = 0;
+    int neg = n && p[0] == '-';
+    char un[140];
+    size_t un_n = 0;
+    int in_frac = 0;
+    for (i = neg; i < n; i++) {
+        if (p[i] == '.') {
+            in_frac = 1;
+            continue;
+        }
+        if (in_frac)
+            scale++;
+        if (un_n == 0 && p[i] == '0')
+            continue; /* leading zeros of the unscaled value */
+        if (un_n < sizeof(un) - 1)
+            un[un_n++] = p[i];
+    }
+    if (un_n == 0)
+        un[un_n++] = '0';
+    long adjusted = (long)un_n - 1 - (long)scale;
+    if (adjusted >= -6) {
+        bv_buf_put(b, p, n);
+        return;
+    }
+    if (neg && !(un_n == 1 && un[0] == '0'))
+        bv_buf_put_u8(b, '-');
+    bv_buf_put_u8(b, (uint8_t)un[0]);
+    if (un_n > 1) {
+        bv_buf_put_u8(b, '.');
+        bv_buf_put(b, un + 1, un_n - 1);
+    }
+    putf(b, "E%ld", adjusted);
+}
+
+/* ------------------------------------------------------------ GEOMETRY */
+
+typedef struct wkb {
+    const uint8_t *p;
+    size_t left;
+} wkb;
+
+static int wkb_u32(wkb *w, int le, uint32_t *v)
+{
+    if (w->left < 4)
+        return -1;
+    const uint8_t *p = w->p;
+    *v = le ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24
+            : (uint32_t)p[3] | (uint32_t)p[2] << 8 | (uint32_t)p[1] << 16 | (uint32_t)p[0] << 24;
+    w->p += 4;
+    w->left -= 4;
+    return 0;
+}
+
+static int wkb_f64(wkb *w, int le, double *v)
+{
+    if (w->left < 8)
+        return -1;
+    uint64_t u = 0;
+    for (int i = 0; i < 8; i++)
+        u |= (uint64_t)w->p[le ? i : 7 - i] << (8 * i);
+    memcpy(v, &u, 8);
+    w->p += 8;
+    w->left -= 8;
+    return 0;
+}
+
+static int wkb_points(bv_buf *b, wkb *w, int le, int paren_each)
+{
+    uint32_t n;
+    if (wkb_u32(w, le, &n) || n > w->left / 16)
+        return -1;
+    if (n == 0) {
+        put_s(b, "EMPTY");
+        return 0;
+    }
+    bv_buf_put_u8(b, '(');
+    for (uint32_t i = 0; i < n; i++) {
+        double x, y;
+        if (wkb_f64(w, le, &x) || wkb_f64(w, le, &y))
+            return -1;
+        if (i)
+            put_s(b, ", ");
+        if (paren_each)
+            bv_buf_put_u8(b, '(');
+        put_plain_double(b, x);
+        bv_buf_put_u8(b, ' ');
+        put_plain_double(b, y);
+        if (paren_each)
+            bv_buf_put_u8(b, ')');
+    }
+    bv_buf_put_u8(b, ')');
+    return 0;
+}
+
+static int wkb_geom(bv_buf *b, wkb *w, int depth, int with_name);
+
+/* n sub-geometries (MULTI* and collections): each has its own header. */
+static int wkb_parts(bv_buf *b, wkb *w, int le, int depth, int with_names)
+{
+    uint32_t n;
+    if (wkb_u32(w, le, &n) || n > w->left / 5)
+        return -1;
+    if (n == 0) {
+        put_s(b, "EMPTY");
+        return 0;
+    }
+    bv_buf_put_u8(b, '(');
+    for (uint32_t i = 0; i < n; i++) {
+        if (i)
+            put_s(b, ", ");
+        if (wkb_geom(b, w, depth + 1, with_names))
+            return -1;
+    }
+    bv_buf_put_u8(b, ')');
+    return 0;
+}
+
+static int wkb_geom(bv_buf *b, wkb *w, int depth, int with_name)
+{
+    static const char *const names[] = {"", "POINT", "LINESTRING", "POLYGON", "MULTIPOINT", "MULTILINESTRING",
+                                        "MULTIPOLYGON", "GEOMETRYCOLLECTION"};
+    uint32_t type;
+    if (depth > 32 || w->left < 1)
+        return -1;
+    int le = w->p[0] == 1;
+    if (w->p[0] > 1)
+        return -1;
+    w->p++;
+    w->left--;
+    if (wkb_u32(w, le, &type) || type < 1 || type > 7)
+        return -1;
+    if (with_name) {
+        put_s(b, names[type]);
+        bv_buf_put_u8(b, ' ');
+    }
+    switch (type) {
+    case 1: {
+        double x, y;
+        if (wkb_f64(w, le, &x) || wkb_f64(w, le, &y))
+            return -1;
+        if (isnan(x) && isnan(y)) {
+            put_s(b, "EMPTY");
+            return 0;
+        }
+        bv_buf_put_u8(b, '(');
+        put_plain_double(b, x);
+        bv_buf_put_u8(b, ' ');
+        put_plain_double(b, y);
+        bv_buf_put_u8(b, ')');
+        return 0;
+    }
+    case 2:
+        return wkb_points(b, w, le, 0);
+    case 3: {
+        uint32_t rings;
+        if (wkb_u32(w, le, &rings) || rings > w->left / 4)
+            return -1;
+        if (!rings) {
+            put_s(b, "EMPTY");
+            return 0;
+        }
+        bv_buf_put_u8(b, '(');
+        for (uint32_t i = 0; i < rings; i++) {
+            if (i)
+                put_s(b, ", ");
+            if (wkb_points(b, w, le, 0))
+                return -1;
+        }
+        bv_buf_put_u8(b, ')');
+        return 0;
+    }
+    case 7:
+        return wkb_parts(b, w, le, depth, 1);
+    default: /* MULTIPOINT (each point in parentheses), MULTILINESTRING, MULTIPOLYGON */
+        return wkb_parts(b, w, le, depth, 0);
+    }
+}
+
+/* SRID (4 bytes) + WKB as WKT; base64 if the WKB cannot be read. */
+static void put_geometry(bv_buf *b, const uint8_t *p, size_t n)
+{
+    bv_buf t;
+    bv_buf_init(&t);
+    wkb w = {p + 4, n >= 4 ? n - 4 : 0};
+    if (n >= 4 && wkb_geom(&t, &w, 0, 1) == 0 && w.left == 0 && !t.oom)
+        bv_json_string(b, (const char *)t.data, t.len);
+    else
+        bv_json_base64(b, p, n);
+    bv_buf_release(&t);
+}
+
+/* ------------------------------------------------------------ values */
+
+static void put_frac(bv_buf *b, uint32_t usec, unsigned fsp)
+{
+    if (fsp == 0 || fsp > 6)
+        return;
+    char d[8];
+    snprintf(d, sizeof(d), "%06u", usec % 1000000u);
+    bv_buf_put_u8(b, '.');
+    bv_buf_put(b, d, fsp);
+}
+
+/* The value's text without JSON quoting, for dates and times. */
+static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
+{
+    switch (v->kind) {
+    case BV_VAL_DATE:
+        putf(b, "%04u-%02u-%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day);
+        break;
+    case BV_VAL_DATETIME:
+        putf(b, "%04u-%02u-%02u %02u:%02u:%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day, v->v.dt.hour,
+             v->v.dt.minute, v->v.dt.second);
+        put_frac(b, v->v.dt.usec, fsp);
+        break;
+    case BV_VAL_TIME:
+        putf(b, "%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
+             v->v.time.second);
+        put_frac(b, v->v.time.usec, fsp);
+        break;
+    case BV_VAL_TIMESTAMP: {
+        time_t t = (time_t)v->v.ts.sec;
+        struct tm tm;
+        if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || v->v.ts.sec > 253402300799ull || !gmtime_r(&t, &tm)) {
+            put_s(b, "0000-00-00 00:00:00"); /* MySQL's zero TIMESTAMP */
+            put_frac(b, 0, fsp);
+            break;
+        }
+        putf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
+        put_frac(b, v->v.ts.usec, fsp);
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
+{
+    unsigned fsp = c ? c->scale : 0;
+    switch (v->kind) {
+    case BV_VAL_NULL:
+    case BV_VAL_ABSENT:
+        put_s(b, "null");
+        break;
+    case BV_VAL_INT: putf(b, "%lld", (long long)v->v.i); break;
+    case BV_VAL_UINT:
+    case BV_VAL_YEAR:
+    case BV_VAL_BIT: putf(b, "%llu", (unsigned long long)v->v.u); break;
+    case BV_VAL_FLOAT: put_java_double(b, (double)v->v.f, 1); break;
+    case BV_VAL_DOUBLE: put_java_double(b, v->v.d, 0); break;
+    case BV_VAL_DECIMAL: put_decimal(b, v->v.s.ptr, v->v.s.len); break;
+    case BV_VAL_DATE:
+    case BV_VAL_DATETIME:
+    case BV_VAL_TIME:
+    case BV_VAL_TIMESTAMP:
+        bv_buf_put_u8(b, '"');
+        put_temporal(b, v, fsp);
+        bv_buf_put_u8(b, '"');
+        break;
+    case BV_VAL_STRING: bv_json_text(b, v->v.s.ptr, v->v.s.len, c ? c->charset : 0); break;
+    case BV_VAL_JSON:
+        if (v->v.s.len)
+            bv_buf_put(b, v->v.s.ptr, v->v.s.len);
+        else
+            put_s(b, "null");
+        break;
+    case BV_VAL_JSON_DIFF:
+        /* Maxwell has no partial-JSON form: the operations, marked */
+        put_s(b, "{\"json_diff\":");
+        bv_buf_put(b, v->v.s.ptr, v->v.s.len);
+        bv_buf_put_u8(b, '}');
+        break;
+    case BV_VAL_ENUM:
+        if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
+            bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);
+        else if (v->v.u == 0)
+            put_s(b, "null"); /* the '' error value, as Maxwell */
+        else
+            putf(b, "%llu", (unsigned long long)v->v.u);
+        break;
+    case BV_VAL_SET:
+        bv_buf_put_u8(b, '[');
+        for (unsigned i = 0, first = 1; i < 64; i++) {
+            if (!(v->v.u >> i & 1))
+                continue;
+            if (!first)
+                bv_buf_put_u8(b, ',');
+            first = 0;
+            if (c && i < c->nmembers)
+                bv_json_string(b, c->members[i].ptr, c->members[i].len);
+            else
+                putf(b, "%u", i);
+        }
+        bv_buf_put_u8(b, ']');
+        break;
+    case BV_VAL_GEOMETRY: put_geometry(b, (const uint8_t *)v->v.s.ptr, v->v.s.len); break;
+    case BV_VAL_VECTOR: {
+        bv_buf_put_u8(b, '[');
+        for (size_t i = 0; i + 4 <= v->v.s.len; i += 4) {
+            const uint8_t *q = (const uint8_t *)v->v.s.ptr + i;
+            uint32_t u = (uint32_t)q[0] | (uint32_t)q[1] << 8 | (uint32_t)q[2] << 16 | (uint32_t)q[3] << 24;
+            float f;
+            memcpy(&f, &u, 4);
+            if (i)
+                bv_buf_put_u8(b, ',');
+            put_java_double(b, (double)f, 1);
+        }
+        bv_buf_put_u8(b, ']');
+        break;
+    }
+    default: /* BYTES */
+        bv_json_base64(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
+        break;
+    }
+}
+
+void bv_mx_value_text(bv_buf *b, const bv_value *v, const bv_column *c)
+{
+    if (v->kind == BV_VAL_NULL || v->kind == BV_VAL_ABSENT) {
+        put_s(b, "null");
+        return;
+    }
+    if (v->kind == BV_VAL_STRING && c && c->charset != 63) {
+        /* the text itself, as Java's toString of the decoded string */
+        bv_buf_put(b, v->v.s.ptr, v->v.s.len);
+        return;
+    }
+    /* everything else: the JSON rendering without its quotes */
+    bv_buf t;
+    bv_buf_init(&t);
+    if (v->kind == BV_VAL_DATE || v->kind == BV_VAL_DATETIME || v->kind == BV_VAL_TIME || v->kind == BV_VAL_TIMESTAMP)
+        put_temporal(&t, v, c ? c->scale : 0);
+    else
+        bv_mx_value(&t, v, c);
+    size_t s = 0, n = t.len;
+    if (n >= 2 && t.data[0] == '"' && t.data[n - 1] == '"')
+        s = 1, n -= 2;
+    bv_buf_put(b, t.data + s, n);
+    bv_buf_release(&t);
+}
+
+/* ------------------------------------------------------------ messages */
+
+static const char *row_type(int t)
+{
+    return t == BV_EV_INSERT ? "insert" : t == BV_EV_UPDATE ? "update" : "delete";
+}
+
+void bv_mx_row_head(bv_buf *b, const bv_event *ev)
+{
+    bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+    put_s(b, "{\"database\":");
+    bv_json_string(b, db.ptr, db.len);
+    put_s(b, ",\"table\":");
+    bv_json_string(b, tb.ptr, tb.len);
+    putf(b, ",\"type\":\"%s\",\"ts\":%llu", row_type(ev->type), (unsigned long long)(ev->ts_us / 1000000u));
+}
+
+void bv_mx_commit(bv_buf *b, const bv_mx_txn *t, const bv_mx_opts *o)
+{
+    if (!o->commit_info)
+        return;
+    if (t->has_xid)
+        putf(b, ",\"xid\":%llu", (unsigned long long)t->xid);
+    if (o->xoffset && !t->last)
+        putf(b, ",\"xoffset\":%llu", (unsigned long long)t->xoffset);
+    if (t->last)
+        put_s(b, ",\"commit\":true");
+}
+
+static void put_gtid(bv_buf *b, const bv_event *ev)
+{
+    if (ev->gtid.flavor == BV_GTID_NONE) {
+        put_s(b, ",\"gtid\":null");
+        return;
+    }
+    char g[128];
+    bv_gtid_format(&ev->gtid, g, sizeof(g));
+    put_s(b, ",\"gtid\":");
+    bv_json_string(b, g, strlen(g));
+}
+
+static int excluded(const bv_mx_opts *o, const bv_column *c)
+{
+    return o->exclude && o->exclude(o->exclude_ctx, c->name.ptr, c->name.len);
+}
+
+void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
+{
+    const bv_schema *s = ev->schema;
+    if (o->binlog_position) {
+        put_s(b, ",\"position\":\"");
+        bv_buf_put(b, ev->pos.file.ptr, ev->pos.file.len);
+        putf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
+    }
+    if (o->gtid_position)
+        put_gtid(b, ev);
+    if (o->server_id)
+        putf(b, ",\"server_id\":%u", ev->server_id);
+    if (o->thread_id)
+        putf(b, ",\"thread_id\":%llu", (unsigned long long)ev->thread_id);
+    const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
+    if (o->primary_keys) {
+        put_s(b, ",\"primary_key\":[");
+        for (uint32_t k = 0; k < bv_schema_pk_count(s); k++) {
+            uint32_t i = bv_schema_pk_column(s, k);
+            if (k)
+                bv_buf_put_u8(b, ',');
+            const bv_value *v = &img[i];
+            if (v->kind == BV_VAL_ABSENT && ev->before)
+                v = &ev->before[i];
+            bv_mx_value(b, v, bv_schema_column(s, i));
+        }
+        bv_buf_put_u8(b, ']');
+    }
+    if (o->primary_key_columns) {
+        put_s(b, ",\"primary_key_columns\":[");
+        for (uint32_t k = 0; k < bv_schema_pk_count(s); k++) {
+            const bv_column *c = bv_schema_column(s, bv_schema_pk_column(s, k));
+            if (k)
+                bv_buf_put_u8(b, ',');
+            bv_json_string(b, c->name.ptr, c->name.len);
+        }
+        bv_buf_put_u8(b, ']');
+    }
+    /* data: the after image (before for DELETE); with a MINIMAL after
+     * image, before-image columns it lacks go into data as well */
+    put_s(b, ",\"data\":{");
+    int first = 1;
+    for (uint32_t i = 0; i < ev->ncols; i++) {
+        const bv_column *c = bv_schema_column(s, i);
+        const bv_value *v = &img[i];
+        if (v->kind == BV_VAL_ABSENT && ev->type == BV_EV_UPDATE)
+            v = &ev->before[i];
+        if (v->kind == BV_VAL_ABSENT || excluded(o, c) || (v->kind == BV_VAL_NULL && !o->nulls))
+            continue;
+        if (!first)
+            bv_buf_put_u8(b, ',');
+        first = 0;
+        bv_json_string(b, c->name.ptr, c->name.len);
+        bv_buf_put_u8(b, ':');
+        bv_mx_value(b, v, c);
+    }
+    bv_buf_put_u8(b, '}');
+    if (ev->type == BV_EV_UPDATE) {
+        /* old: the before values of the columns whose value changed */
+        bv_buf x, y;
+        bv_buf_init(&x);
+        bv_buf_init(&y);
+        int any = 0;
+        for (uint32_t i = 0; i < ev->ncols; i++) {
+            const bv_column *c = bv_schema_column(s, i);
+            const bv_value *bv = &ev->before[i], *av = &ev->after[i];
+            if (bv->kind == BV_VAL_ABSENT || av->kind == BV_VAL_ABSENT || excluded(o, c))
+                continue;
+            bv_buf_reset(&x);
+            bv_buf_reset(&y);
+            bv_mx_value(&x, bv, c);
+            bv_mx_value(&y, av, c);
+            if (x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0))
+                continue;
+            if (bv->kind == BV_VAL_NULL && !o->nulls) {
+                if (!any)
+                    put_s(b, ",\"old\":{");
+                any = 1;
+                continue;
+            }
+            put_s(b, any ? "," : ",\"old\":{");
+            any = 1;
+            bv_json_string(b, c->name.ptr, c->name.len);
+            bv_buf_put_u8(b, ':');
+            bv_buf_put(b, x.data, x.len);
+        }
+        if (any)
+            bv_buf_put_u8(b, '}');
+        bv_buf_release(&x);
+        bv_buf_release(&y);
+    }
+    bv_buf_put_u8(b, '}');
+}
+
+void bv_mx_ddl(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
+{
+    put_s(b, "{\"type\":\"ddl\",\"database\":");
+    bv_json_string(b, ev->database.ptr, ev->database.len);
+    put_s(b, ",\"sql\":");
+    bv_json_string(b, ev->sql.ptr, ev->sql.len);
+    putf(b, ",\"ts\":%llu", (unsigned long long)(ev->ts_us / 1000u));
+    if (o->binlog_position) {
+        put_s(b, ",\"position\":\"");
+        bv_buf_put(b, ev->pos.file.ptr, ev->pos.file.len);
+        putf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
+    }
+    if (o->gtid_position)
+        put_gtid(b, ev);
+    bv_buf_put_u8(b, '}');
+}
+
+static void put_uuid(bv_buf *b)
+{
+    uint8_t r[16];
+    static unsigned long long ctr;
+    FILE *f = fopen("/dev/urandom", "rb");
+    if (!f || fread(r, 1, sizeof(r), f) != sizeof(r)) {
+        unsigned long long x = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^ ++ctr;
+        for (int i = 0; i < 16; i++)
+            r[i] = (uint8_t)(x >> (8 * (i % 8)) ^ (unsigned)i * 131u);
+    }
+    if (f)
+        fclose(f);
+    r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
+    r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
+    putf(b, "\"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\"", r[0], r[1], r[2], r[3],
+         r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+}
+
+void bv_mx_key(bv_buf *b, const bv_event *ev)
+{
+    const bv_schema *s = ev->schema;
+    bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
+    const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
+    put_s(b, "{\"database\":");
+    bv_json_string(b, db.ptr, db.len);
+    put_s(b, ",\"table\":");
+    bv_json_string(b, tb.ptr, tb.len);
+    uint32_t npk = bv_schema_pk_count(s);
+    if (npk == 0) {
+        put_s(b, ",\"_uuid\":");
+        put_uuid(b);
+    }
+    for (uint32_t k = 0; k < npk; k++) {
+        uint32_t i = bv_schema_pk_column(s, k);
+        const bv_column *c = bv_schema_column(s, i);
+        char name[300];
+        size_t n = c->name.len < 255 ? c->name.len : 255;
+        memcpy(name, "pk.", 3);
+        for (size_t j = 0; j < n; j++) {
+            char ch = c->name.ptr[j];
+            name[3 + j] = ch >= 'A' && ch <= 'Z' ? (char)(ch + 32) : ch;
+        }
+        bv_buf_put_u8(b, ',');
+        bv_json_string(b, name, 3 + n);
+        bv_buf_put_u8(b, ':');
+        const bv_value *v = &img[i];
+        if (v->kind == BV_VAL_ABSENT && ev->before)
+            v = &ev->before[i];
+        bv_mx_value(b, v, c);
+    }
+    bv_buf_put_u8(b, '}');
+}
+
+int32_t bv_java_hash(const char *s, size_t n)
+{
+    const uint8_t *p = (const uint8_t *)s;
+    uint32_t h = 0;
+    size_t i = 0;
+    while (i < n) {
+        uint32_t cp = p[i], len = 1;
+        if (cp >= 0xf0 && i + 4 <= n) {
+            cp = (uint32_t)(p[i] & 7) << 18 | (uint32_t)(p[i + 1] & 63) << 12 | (uint32_t)(p[i + 2] & 63) << 6 |
+                 (p[i + 3] & 63);
+            len = 4;
+        } else if (cp >= 0xe0 && i + 3 <= n) {
+            cp = (uint32_t)(p[i] & 15) << 12 | (uint32_t)(p[i + 1] & 63) << 6 | (p[i + 2] & 63);
+            len = 3;
+        } else if (cp >= 0xc0 && i + 2 <= n) {
+            cp = (uint32_t)(p[i] & 31) << 6 | (p[i + 1] & 63);
+            len = 2;
+        }
+        i += len;
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            h = h * 31u + (0xd800u + (cp >> 10));
+            h = h * 31u + (0xdc00u + (cp & 0x3ff));
+        } else {
+            h = h * 31u + cp;
+        }
+    }
+    return (int32_t)h;
+}
+
+int32_t bv_mx_partition(int32_t hash, int32_t npartitions)
+{
+    if (npartitions <= 0)
+        return 0;
+    int32_t r = hash % npartitions; /* C and Java agree: the sign of the dividend */
+    return r < 0 ? -r : r;
+}

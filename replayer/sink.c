@@ -1,0 +1,366 @@
+/* Message sinks (sink.h): Kafka through librdkafka, or JSON lines. */
+#include "sink.h"
+
+#include <errno.h>
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bytes.h"
+#include "maxwell.h"
+
+typedef struct ptxn {
+    uint64_t txn;
+    uint64_t remaining; /* messages not yet acknowledged */
+    int ended;          /* bv_sink_txn_end was called */
+} ptxn;
+
+typedef struct tparts {
+    char *topic;
+    int32_t n;
+    rd_kafka_topic_t *rkt;
+} tparts;
+
+struct bv_sink {
+    int kafka;
+    bv_ack_fn ack;
+    void *ctx;
+    /* pending transactions, in order: q[qh .. qn) */
+    ptxn *q;
+    size_t qh, qn, qcap;
+    int failed;
+    char error[512];
+    /* kafka */
+    rd_kafka_t *rk;
+    tparts *tp;
+    size_t ntp;
+    /* lines */
+    int fd;
+    char *path;
+    int fsync_each;
+    bv_buf out;
+};
+
+static ptxn *find_txn(bv_sink *s, uint64_t txn)
+{
+    if (s->qh == s->qn || txn < s->q[s->qh].txn)
+        return NULL;
+    size_t i = s->qh + (size_t)(txn - s->q[s->qh].txn);
+    return i < s->qn && s->q[i].txn == txn ? &s->q[i] : NULL;
+}
+
+static ptxn *get_txn(bv_sink *s, uint64_t txn)
+{
+    ptxn *t = find_txn(s, txn);
+    if (t)
+        return t;
+    if (s->qn == s->qcap) {
+        if (s->qh > 0) { /* compact */
+            memmove(s->q, s->q + s->qh, (s->qn - s->qh) * sizeof(*s->q));
+            s->qn -= s->qh;
+            s->qh = 0;
+        }
+        if (s->qn == s->qcap) {
+            size_t cap = s->qcap ? s->qcap * 2 : 256;
+            ptxn *n = realloc(s->q, cap * sizeof(*n));
+            if (!n)
+                return NULL;
+            s->q = n;
+            s->qcap = cap;
+        }
+    }
+    t = &s->q[s->qn++];
+    t->txn = txn;
+    t->remaining = 0;
+    t->ended = 0;
+    return t;
+}
+
+static void advance(bv_sink *s)
+{
+    while (s->qh < s->qn && s->q[s->qh].ended && s->q[s->qh].remaining == 0) {
+        uint64_t txn = s->q[s->qh].txn;
+        s->qh++;
+        if (s->ack)
+            s->ack(s->ctx, txn);
+    }
+    if (s->qh == s->qn)
+        s->qh = s->qn = 0;
+}
+
+static int fail(bv_sink *s, char *err, size_t errlen)
+{
+    return bv_seterr(err, errlen, BV_E_IO, "%s", s->error);
+}
+
+/* ------------------------------------------------------------ kafka */
+
+static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    bv_sink *s = opaque;
+    uint64_t txn = (uint64_t)(uintptr_t)m->_private;
+    if (m->err) {
+        if (!s->failed) {
+            s->failed = 1;
+            snprintf(s->error, sizeof(s->error), "Kafka delivery to %s [%d] failed: %s", rd_kafka_topic_name(m->rkt),
+                     (int)m->partition, rd_kafka_err2str(m->err));
+        }
+        return; /* the transaction is never acknowledged */
+    }
+    ptxn *t = find_txn(s, txn);
+    if (t && t->remaining)
+        t->remaining--;
+    advance(s);
+}
+
+int bv_sink_kafka(bv_sink **out, const char *brokers, const char *const *conf, size_t nconf, bv_ack_fn ack,
+                  void *ctx, char *err, size_t errlen)
+{
+    char e[512];
+    *out = NULL;
+    bv_sink *s = calloc(1, sizeof(*s));
+    if (!s)
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    s->kafka = 1;
+    s->ack = ack;
+    s->ctx = ctx;
+    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    static const char *const defaults[][2] = {
+        {"acks", "all"}, {"enable.idempotence", "true"}, {"linger.ms", "5"},
+        {"message.max.bytes", "1000000000"}, {"client.id", "binvault-replayer"},
+    };
+    if (rd_kafka_conf_set(c, "bootstrap.servers", brokers, e, sizeof(e)) != RD_KAFKA_CONF_OK)
+        goto bad;
+    for (size_t i = 0; i < sizeof(defaults) / sizeof(defaults[0]); i++)
+        if (rd_kafka_conf_set(c, defaults[i][0], defaults[i][1], e, sizeof(e)) != RD_KAFKA_CONF_OK)
+            goto bad;
+    for (size_t i = 0; i < nconf; i++) {
+        const char *eq = strchr(conf[i], '=');
+        char k[256];
+        if (!eq || (size_t)(eq - conf[i]) >= sizeof(k)) {
+            snprintf(e, sizeof(e), "-X %s: expected key=value", conf[i]);
+            goto bad;
+        }
+        memcpy(k, conf[i], (size_t)(eq - conf[i]));
+        k[eq - conf[i]] = 0;
+        if (rd_kafka_conf_set(c, k, eq + 1, e, sizeof(e)) != RD_KAFKA_CONF_OK)
+            goto bad;
+    }
+    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+    rd_kafka_conf_set_opaque(c, s);
+    s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof(e));
+    if (!s->rk)
+        goto bad; /* rd_kafka_new takes the configuration only on success */
+    *out = s;
+    return BV_OK;
+bad:
+    rd_kafka_conf_destroy(c);
+    bv_sink_free(s);
+    return bv_seterr(err, errlen, BV_E_INVAL, "Kafka configuration: %s", e);
+}
+
+/* The topic's partition count (cached), waiting for auto-creation. */
+static tparts *topic_parts(bv_sink *s, const char *topic, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < s->ntp; i++)
+        if (!strcmp(s->tp[i].topic, topic))
+            return &s->tp[i];
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(s->rk, topic, NULL);
+    if (!rkt) {
+        bv_seterr(err, errlen, BV_E_INVAL, "Kafka topic %s: %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
+        return NULL;
+    }
+    int32_t n = 0;
+    rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
+    for (int attempt = 0; attempt < 60 && n == 0; attempt++) {
+        const struct rd_kafka_metadata *md = NULL;
+        last = rd_kafka_metadata(s->rk, 0, rkt, &md, 5000);
+        if (last == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
+            if (md->topics[0].err == RD_KAFKA_RESP_ERR_NO_ERROR)
+                n = md->topics[0].partition_cnt;
+            else
+                last = md->topics[0].err;
+        }
+        if (md)
+            rd_kafka_metadata_destroy(md);
+        if (n == 0)
+            usleep(250 * 1000);
+    }
+    if (n <= 0) {
+        rd_kafka_topic_destroy(rkt);
+        bv_seterr(err, errlen, BV_E_IO, "Kafka topic %s: no partitions (%s); create the topic, or enable "
+                                        "auto.create.topics.enable on the brokers",
+                  topic, rd_kafka_err2str(last));
+        return NULL;
+    }
+    tparts *nt = realloc(s->tp, (s->ntp + 1) * sizeof(*nt));
+    char *name = strdup(topic);
+    if (!nt || !name) {
+        free(name);
+        if (nt)
+            s->tp = nt;
+        rd_kafka_topic_destroy(rkt);
+        bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+        return NULL;
+    }
+    s->tp = nt;
+    s->tp[s->ntp] = (tparts){name, n, rkt};
+    return &s->tp[s->ntp++];
+}
+
+static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size_t errlen)
+{
+    tparts *tp = topic_parts(s, m->topic, err, errlen);
+    if (!tp)
+        return BV_E_IO;
+    int32_t part = bv_mx_partition(bv_java_hash(m->part_text, m->part_len), tp->n);
+    char off[24], row[12];
+    snprintf(off, sizeof(off), "%llu", (unsigned long long)m->offset);
+    snprintf(row, sizeof(row), "%u", m->row);
+    ptxn *t = get_txn(s, txn);
+    if (!t)
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    t->remaining++;
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            s->rk, RD_KAFKA_V_RKT(tp->rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_VALUE((void *)m->value, m->value_len), RD_KAFKA_V_KEY((void *)m->key, m->key ? m->key_len : 0),
+            RD_KAFKA_V_HEADER("binvault.file", m->file, -1), RD_KAFKA_V_HEADER("binvault.offset", off, -1),
+            RD_KAFKA_V_HEADER("binvault.row", row, -1),
+            RD_KAFKA_V_HEADER("binvault.gtid", m->gtid ? m->gtid : "", -1),
+            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)txn), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+            break;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            t->remaining--;
+            return bv_seterr(err, errlen, BV_E_IO, "Kafka produce to %s [%d]: %s", m->topic, (int)part,
+                             rd_kafka_err2str(e));
+        }
+        rd_kafka_poll(s->rk, 100); /* the queue is full: serve delivery reports */
+        if (s->failed)
+            return fail(s, err, errlen);
+    }
+    rd_kafka_poll(s->rk, 0);
+    return s->failed ? fail(s, err, errlen) : BV_OK;
+}
+
+/* ------------------------------------------------------------ lines */
+
+int bv_sink_lines(bv_sink **out, int fd, const char *path, int fsync_each, bv_ack_fn ack, void *ctx, char *err,
+                  size_t errlen)
+{
+    bv_sink *s = calloc(1, sizeof(*s));
+    *out = NULL;
+    if (!s || !(s->path = strdup(path))) {
+        free(s);
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    }
+    s->fd = fd;
+    s->fsync_each = fsync_each;
+    s->ack = ack;
+    s->ctx = ctx;
+    bv_buf_init(&s->out);
+    *out = s;
+    return BV_OK;
+}
+
+static int lines_write(bv_sink *s, char *err, size_t errlen)
+{
+    size_t done = 0;
+    while (done < s->out.len) {
+        ssize_t w = write(s->fd, s->out.data + done, s->out.len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            s->failed = 1;
+            snprintf(s->error, sizeof(s->error), "%s: write failed: %s", s->path, strerror(errno));
+            return fail(s, err, errlen);
+        }
+        done += (size_t)w;
+    }
+    bv_buf_reset(&s->out);
+    if (s->fsync_each && fsync(s->fd) != 0 && errno != EINVAL && errno != EROFS) {
+        s->failed = 1;
+        snprintf(s->error, sizeof(s->error), "%s: fsync failed: %s", s->path, strerror(errno));
+        return fail(s, err, errlen);
+    }
+    return BV_OK;
+}
+
+/* ------------------------------------------------------------ common */
+
+int bv_sink_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size_t errlen)
+{
+    if (s->failed)
+        return fail(s, err, errlen);
+    if (s->kafka)
+        return kafka_send(s, txn, m, err, errlen);
+    bv_buf_put(&s->out, m->value, m->value_len);
+    bv_buf_put_u8(&s->out, '\n');
+    if (s->out.oom)
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    if (s->out.len >= (1u << 20))
+        return lines_write(s, err, errlen);
+    return BV_OK;
+}
+
+int bv_sink_txn_end(bv_sink *s, uint64_t txn, char *err, size_t errlen)
+{
+    if (s->failed)
+        return fail(s, err, errlen);
+    ptxn *t = get_txn(s, txn);
+    if (!t)
+        return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
+    t->ended = 1;
+    if (!s->kafka) {
+        int rc = lines_write(s, err, errlen);
+        if (rc)
+            return rc;
+        t->remaining = 0;
+    }
+    advance(s);
+    return BV_OK;
+}
+
+int bv_sink_poll(bv_sink *s, char *err, size_t errlen)
+{
+    if (s->kafka)
+        rd_kafka_poll(s->rk, 0);
+    return s->failed ? fail(s, err, errlen) : BV_OK;
+}
+
+int bv_sink_flush(bv_sink *s, int timeout_ms, char *err, size_t errlen)
+{
+    if (!s->kafka) {
+        int rc = lines_write(s, err, errlen);
+        advance(s);
+        return rc;
+    }
+    rd_kafka_resp_err_t e = rd_kafka_flush(s->rk, timeout_ms);
+    if (s->failed)
+        return fail(s, err, errlen);
+    if (e)
+        return bv_seterr(err, errlen, BV_E_IO, "Kafka: %d messages not acknowledged after %d ms: %s",
+                         rd_kafka_outq_len(s->rk), timeout_ms, rd_kafka_err2str(e));
+    return BV_OK;
+}
+
+void bv_sink_free(bv_sink *s)
+{
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->ntp; i++) {
+        rd_kafka_topic_destroy(s->tp[i].rkt);
+        free(s->tp[i].topic);
+    }
+    free(s->tp);
+    if (s->rk)
+        rd_kafka_destroy(s->rk);
+    free(s->q);
+    free(s->path);
+    bv_buf_release(&s->out);
+    free(s);
+}
