@@ -89,7 +89,13 @@ $(BIN)/bv-gen: $(O)/tests/bench/bv_gen.o $(O)/tests/bench/synth.o $(LIBFORMAT)
 
 # ------------------------------------------------------------------ tests
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
-$(O)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/harness.o $(O)/tests/unit/testutil.o $(O)/tests/bench/synth.o $(LIBARCH) $(LIBFORMAT)
+# the replayer's renderer and filters (no Kafka) for its unit tests
+LIBREPLAY := $(O)/libbvreplay.a
+$(LIBREPLAY): $(O)/replayer/maxwell.o $(O)/replayer/filter.o $(O)/tools/jsonl.o
+	@rm -f $@
+	ar rcs $@ $^
+
+$(O)/tests/%: $(O)/tests/unit/%.o $(O)/tests/unit/harness.o $(O)/tests/unit/testutil.o $(O)/tests/bench/synth.o $(LIBREPLAY) $(LIBARCH) $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 UNIT_BIN := $(filter-out $(O)/tests/harness $(O)/tests/testutil,$(UNIT_BIN))
