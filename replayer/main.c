@@ -77,6 +77,8 @@ static void usage(FILE *f)
             "  --output-binlog-position --output-gtid-position --output-server-id --output-thread-id\n"
             "  --output-primary-keys --output-primary-key-columns\n"
             "  --no-output-commit-info --no-output-xoffset --no-output-nulls\n"
+            "  --format F          maxwell (default) or debezium (before/after/source/op/ts_ms envelope)\n"
+            "  --server-name NAME  Debezium's logical server name in source.name (default binvault)\n"
             "  --quiet             no progress line and no summary\n"
             "\n"
             "Exit status: 0 done (or stopped by SIGTERM/SIGINT); 1 error (the checkpoint keeps the last\n"
@@ -116,6 +118,8 @@ typedef struct rp {
     char **part_cols;
     size_t npart_cols;
     int output_ddl;
+    int debezium;              /* --format debezium */
+    const char *server_name;   /* Debezium's logical server name */
     double max_rate, max_bytes_rate;
     /* range */
     bv_range range;
@@ -133,6 +137,7 @@ typedef struct rp {
     char done_file[256];
     uint64_t done_offset;
     int have_done;
+    int done_read;             /* done_* was read from the archive in this run (not a checkpoint) */
     /* checkpoint */
     const char *ckpt;
     pend_ckpt *pc;
@@ -315,9 +320,8 @@ static void partition_text(rp *r, bv_buf *b, const bv_event *ev, const char *by,
             bv_mx_value_text(b, v, bv_schema_column(ev->schema, i));
         }
     } else if (!strcmp(by, "transaction_id")) {
-        /* the xid is known only at the COMMIT: Maxwell hashes its text; the
-         * GTID identifies the transaction the same way here */
-        bv_buf_put(b, r->gtid, strlen(r->gtid));
+        /* the xid is known only at the COMMIT: flush_txn fills it in */
+        (void)r;
     } else if (!strcmp(by, "column")) {
         size_t start = b->len;
         int found = 0;
@@ -365,18 +369,25 @@ static int add_row(rp *r, const bv_event *ev)
     topic_for(&b, r->topic, db, tb, types[ev->type]);
     m.topic = dup_buf(&b, NULL);
     bv_buf_reset(&b);
-    bv_mx_key(&b, ev);
+    if (r->debezium)
+        bv_dbz_key(&b, ev);
+    else
+        bv_mx_key(&b, ev);
     m.key = dup_buf(&b, &m.key_len);
     bv_buf_reset(&b);
-    bv_mx_row_head(&b, ev);
+    if (r->debezium)
+        bv_dbz_value(&b, ev, r->server_name);
+    else
+        bv_mx_row_head(&b, ev);
     m.head = dup_buf(&b, &m.head_len);
     bv_buf_reset(&b);
-    bv_mx_row_tail(&b, ev, &r->mx);
+    if (!r->debezium)
+        bv_mx_row_tail(&b, ev, &r->mx);
     m.tail = dup_buf(&b, &m.tail_len);
     bv_buf_reset(&b);
     partition_text(r, &b, ev, r->part_by, 0);
     m.part = dup_buf(&b, &m.part_len);
-    m.is_row = 1;
+    m.is_row = !r->debezium; /* Maxwell rows get the commit info */
     m.offset = ev->pos.offset;
     m.row = ev->pos.row;
     int oom = b.oom;
@@ -466,7 +477,7 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
         msg *m = &r->m[i];
         bv_buf_reset(&v);
         bv_buf_put(&v, m->head, m->head_len);
-        if (m->is_row) {
+        if (m->is_row && !r->debezium) {
             bv_mx_txn t = {has_xid, xid, k, k + 1 == nrows};
             bv_mx_commit(&v, &t, &r->mx);
             bv_buf_put(&v, m->tail, m->tail_len);
@@ -477,7 +488,16 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
             break;
         }
         throttle(r, v.len);
-        bv_msg bm = {m->topic, m->key, m->key_len, (const char *)v.data, v.len, m->part, m->part_len,
+        char xid_text[24];
+        const char *part = m->part;
+        size_t part_len = m->part_len;
+        if (!strcmp(r->part_by, "transaction_id") && m->tail) {
+            /* Maxwell hashes the xid's text ("null" without one) */
+            snprintf(xid_text, sizeof(xid_text), has_xid ? "%llu" : "null", (unsigned long long)xid);
+            part = xid_text;
+            part_len = strlen(xid_text);
+        }
+        bv_msg bm = {m->topic, m->key, m->key_len, (const char *)v.data, v.len, part, part_len,
                      r->txn_file, m->offset, m->row, r->gtid};
         rc = bv_sink_send(r->sink, r->txn_seq, &bm, err, errlen);
         r->sent++;
@@ -598,6 +618,21 @@ static int parse_where(rp *r, const char *s, int is_to, char *err, size_t errlen
 
 /* ------------------------------------------------------------ the loop */
 
+/* 1 when file:off is where the archive currently ends (nothing after it yet). */
+static int at_archive_end(const char *dir, const char *file, uint64_t off)
+{
+    bv_archive *a = NULL;
+    char e[512];
+    int yes = 0;
+    if (bv_archive_open(&a, dir, e, sizeof(e)) == BV_OK && bv_archive_count(a) > 0) {
+        const bv_segment_info *si = bv_archive_segment(a, bv_archive_count(a) - 1);
+        yes = si->end_file.len == strlen(file) && !memcmp(si->end_file.ptr, file, si->end_file.len) &&
+              si->end_offset == off;
+    }
+    bv_archive_free(a);
+    return yes;
+}
+
 /* Read from the current start to the end of what the archive holds.
  * Returns 1 when the range's end was reached (no need to follow). */
 static int pass(rp *r, char *err, size_t errlen)
@@ -619,8 +654,16 @@ static int pass(rp *r, char *err, size_t errlen)
     uint64_t since = g.has_since ? g.since_us : 0, until = g.has_until ? g.until_us : 0;
     int has_since = g.has_since, has_until = g.has_until;
     g.has_since = g.has_until = 0;
-    if ((rc = bv_reader_open(&rd, r->dir, &g, err, errlen)))
+    if ((rc = bv_reader_open(&rd, r->dir, &g, err, errlen))) {
+        /* A position this run read from the archive itself is its end, or
+         * was when the writer had not yet flushed past it: nothing newer
+         * yet. A checkpoint's position must be in the archive (or be its
+         * end: everything was published). */
+        if (rc == BV_E_NOTFOUND && r->have_done &&
+            (r->done_read || at_archive_end(r->dir, r->done_file, r->done_offset)))
+            return 0;
         return rc;
+    }
     int skip = 0, ended = 0;
     while (!g_stop && (rc = bv_reader_next(rd, &ev, err, errlen)) == 1) {
         switch (ev->type) {
@@ -682,12 +725,14 @@ static int pass(rp *r, char *err, size_t errlen)
             snprintf(r->done_file, sizeof(r->done_file), "%s", f);
             r->done_offset = ev->end_offset;
             r->have_done = 1;
+            r->done_read = 1;
             break;
         }
         case BV_EV_ROTATE:
             snprintf(r->done_file, sizeof(r->done_file), "%.*s", (int)ev->new_file.len, ev->new_file.ptr);
             r->done_offset = ev->end_offset;
             r->have_done = 1;
+            r->done_read = 1;
             break;
         default:
             break;
@@ -701,6 +746,8 @@ static int pass(rp *r, char *err, size_t errlen)
         }
         bv_progress_update(&r->pg, r->sent, r->sent_bytes, 0);
     }
+    if (rc == BV_E_NOTFOUND && r->have_done && (r->done_read || at_archive_end(r->dir, r->done_file, r->done_offset)))
+        rc = 0; /* the reader found nothing at or after the position yet (see above) */
     if (rc == 0 && !g_stop && (r->range.has_to || r->to_gtid_seen))
         ended = 1;
 out:
@@ -725,6 +772,8 @@ int main(int argc, char **argv)
     memset(&r, 0, sizeof(r));
     bv_mx_opts_init(&r.mx);
     r.topic = "maxwell";
+    r.server_name = "binvault";
+    const char *format = "maxwell";
     r.part_by = "database";
     if (!xconf)
         return EXIT_FAIL;
@@ -759,6 +808,8 @@ int main(int argc, char **argv)
         OPTV("--partition-fallback", r.part_fallback)
         OPTV("--checkpoint", r.ckpt)
         OPTV("--filter", filter)
+        OPTV("--format", format)
+        OPTV("--server-name", r.server_name)
         OPTV("--exclude-columns", excl)
         FLAG("--follow", follow = 1)
         FLAG("--quiet", quiet = 1)
@@ -796,6 +847,12 @@ int main(int argc, char **argv)
         status = EXIT_USAGE;
         goto done;
     }
+    if (strcmp(format, "maxwell") != 0 && strcmp(format, "debezium") != 0) {
+        fprintf(stderr, "binvault-replayer: --format %s: expected maxwell or debezium\n", format);
+        status = EXIT_USAGE;
+        goto done;
+    }
+    r.debezium = !strcmp(format, "debezium");
     if (!r.dir) {
         fprintf(stderr, "binvault-replayer: --archive DIR is required\n");
         status = EXIT_USAGE;

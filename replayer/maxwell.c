@@ -736,3 +736,190 @@ int32_t bv_mx_partition(int32_t hash, int32_t npartitions)
     int32_t r = hash % npartitions; /* C and Java agree: the sign of the dividend */
     return r < 0 ? -r : r;
 }
+
+/* ------------------------------------------------------------ Debezium */
+
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    /* days since 1970-01-01 of a proleptic Gregorian date */
+    y -= m <= 2;
+    int64_t era = (y >= 0 ? y : y - 399) / 400;
+    unsigned yoe = (unsigned)(y - era * 400);
+    unsigned doy = (153 * (m + (m > 2 ? (unsigned)-3 : 9)) + 2) / 5 + d - 1;
+    unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
+{
+    unsigned fsp = c ? c->scale : 0;
+    switch (v->kind) {
+    case BV_VAL_DECIMAL:
+        bv_json_string(b, v->v.s.ptr, v->v.s.len);
+        break;
+    case BV_VAL_DATE:
+        if (v->v.dt.month == 0 || v->v.dt.day == 0)
+            put_s(b, "null"); /* zero dates have no epoch day */
+        else
+            putf(b, "%lld", (long long)days_from_civil(v->v.dt.year, v->v.dt.month, v->v.dt.day));
+        break;
+    case BV_VAL_DATETIME: {
+        if (v->v.dt.month == 0 || v->v.dt.day == 0) {
+            put_s(b, "null");
+            break;
+        }
+        int64_t s = days_from_civil(v->v.dt.year, v->v.dt.month, v->v.dt.day) * 86400 + v->v.dt.hour * 3600 +
+                    v->v.dt.minute * 60 + v->v.dt.second;
+        if (fsp <= 3) /* io.debezium.time.Timestamp: epoch milliseconds */
+            putf(b, "%lld", (long long)(s * 1000 + v->v.dt.usec / 1000));
+        else /* io.debezium.time.MicroTimestamp */
+            putf(b, "%lld", (long long)(s * 1000000 + v->v.dt.usec));
+        break;
+    }
+    case BV_VAL_TIME: { /* io.debezium.time.MicroTime */
+        int64_t us = ((int64_t)v->v.time.hour * 3600 + v->v.time.minute * 60 + v->v.time.second) * 1000000 +
+                     v->v.time.usec;
+        putf(b, "%lld", (long long)(v->v.time.negative ? -us : us));
+        break;
+    }
+    case BV_VAL_TIMESTAMP: { /* io.debezium.time.ZonedTimestamp: ISO-8601 UTC */
+        time_t t = (time_t)v->v.ts.sec;
+        struct tm tm;
+        if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || v->v.ts.sec > 253402300799ull || !gmtime_r(&t, &tm)) {
+            put_s(b, "null");
+            break;
+        }
+        putf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
+        put_frac(b, v->v.ts.usec, fsp);
+        put_s(b, "Z\"");
+        break;
+    }
+    case BV_VAL_SET: { /* a comma-separated string of the members */
+        bv_buf t;
+        bv_buf_init(&t);
+        for (unsigned i = 0, first = 1; i < 64; i++) {
+            if (!(v->v.u >> i & 1))
+                continue;
+            if (!first)
+                bv_buf_put_u8(&t, ',');
+            first = 0;
+            if (c && i < c->nmembers)
+                bv_buf_put(&t, c->members[i].ptr, c->members[i].len);
+        }
+        bv_json_string(b, t.data ? (const char *)t.data : "", t.len);
+        bv_buf_release(&t);
+        break;
+    }
+    case BV_VAL_JSON: /* io.debezium.data.Json: the document as a string */
+        bv_json_string(b, v->v.s.ptr, v->v.s.len);
+        break;
+    case BV_VAL_BIT:
+        if (c && (c->meta & 0xff) + ((c->meta >> 8) & 0xff) * 8 == 1) {
+            put_s(b, v->v.u ? "true" : "false"); /* BIT(1) is a boolean */
+        } else { /* bytes, little-endian, base64 */
+            unsigned nbytes = c ? ((c->meta >> 8) & 0xff) + ((c->meta & 0xff) != 0) : 8;
+            uint8_t le[8];
+            for (unsigned i = 0; i < 8; i++)
+                le[i] = (uint8_t)(v->v.u >> (8 * i));
+            bv_json_base64(b, le, nbytes && nbytes <= 8 ? nbytes : 8);
+        }
+        break;
+    case BV_VAL_GEOMETRY: { /* io.debezium.data.geometry.Geometry */
+        const uint8_t *p = (const uint8_t *)v->v.s.ptr;
+        uint32_t srid = v->v.s.len >= 4 ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
+                                              (uint32_t)p[3] << 24
+                                        : 0;
+        put_s(b, "{\"wkb\":");
+        bv_json_base64(b, v->v.s.len >= 4 ? p + 4 : p, v->v.s.len >= 4 ? v->v.s.len - 4 : 0);
+        putf(b, ",\"srid\":%u}", srid);
+        break;
+    }
+    case BV_VAL_DOUBLE:
+    case BV_VAL_FLOAT: {
+        double d = v->kind == BV_VAL_FLOAT ? (double)v->v.f : v->v.d;
+        if (!isfinite(d))
+            put_s(b, "null");
+        else
+            put_java_double(b, d, v->kind == BV_VAL_FLOAT);
+        break;
+    }
+    case BV_VAL_ENUM:
+        if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
+            bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);
+        else
+            put_s(b, "\"\"");
+        break;
+    default: /* integers, YEAR, strings, bytes (base64), NULL */
+        bv_mx_value(b, v, c);
+        break;
+    }
+}
+
+static void dbz_image(bv_buf *b, const bv_event *ev, const bv_value *img)
+{
+    if (!img) {
+        put_s(b, "null");
+        return;
+    }
+    bv_buf_put_u8(b, '{');
+    int first = 1;
+    for (uint32_t i = 0; i < ev->ncols; i++) {
+        const bv_column *c = bv_schema_column(ev->schema, i);
+        if (img[i].kind == BV_VAL_ABSENT)
+            continue;
+        if (!first)
+            bv_buf_put_u8(b, ',');
+        first = 0;
+        bv_json_string(b, c->name.ptr, c->name.len);
+        bv_buf_put_u8(b, ':');
+        dbz_one(b, &img[i], c);
+    }
+    bv_buf_put_u8(b, '}');
+}
+
+void bv_dbz_value(bv_buf *b, const bv_event *ev, const char *name)
+{
+    bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+    put_s(b, "{\"before\":");
+    dbz_image(b, ev, ev->type == BV_EV_INSERT ? NULL : ev->before);
+    put_s(b, ",\"after\":");
+    dbz_image(b, ev, ev->type == BV_EV_DELETE ? NULL : ev->after);
+    put_s(b, ",\"source\":{\"version\":\"binvault-1\",\"connector\":\"mysql\",\"name\":");
+    bv_json_string(b, name, strlen(name));
+    putf(b, ",\"ts_ms\":%llu,\"snapshot\":\"false\",\"db\":", (unsigned long long)(ev->ts_us / 1000u));
+    bv_json_string(b, db.ptr, db.len);
+    put_s(b, ",\"table\":");
+    bv_json_string(b, tb.ptr, tb.len);
+    putf(b, ",\"server_id\":%u", ev->server_id);
+    put_gtid(b, ev);
+    put_s(b, ",\"file\":");
+    bv_json_string(b, ev->pos.file.ptr, ev->pos.file.len);
+    putf(b, ",\"pos\":%llu,\"row\":%u,\"thread\":%llu,\"query\":null}", (unsigned long long)ev->pos.offset,
+         ev->pos.row, (unsigned long long)ev->thread_id);
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    putf(b, ",\"op\":\"%s\",\"ts_ms\":%lld}",
+         ev->type == BV_EV_INSERT ? "c" : ev->type == BV_EV_UPDATE ? "u" : "d",
+         (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
+}
+
+void bv_dbz_key(bv_buf *b, const bv_event *ev)
+{
+    const bv_schema *s = ev->schema;
+    const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
+    bv_buf_put_u8(b, '{');
+    for (uint32_t k = 0; k < bv_schema_pk_count(s); k++) {
+        uint32_t i = bv_schema_pk_column(s, k);
+        const bv_column *c = bv_schema_column(s, i);
+        const bv_value *v = &img[i];
+        if (v->kind == BV_VAL_ABSENT && ev->before)
+            v = &ev->before[i];
+        if (k)
+            bv_buf_put_u8(b, ',');
+        bv_json_string(b, c->name.ptr, c->name.len);
+        bv_buf_put_u8(b, ':');
+        dbz_one(b, v, c);
+    }
+    bv_buf_put_u8(b, '}');
+}

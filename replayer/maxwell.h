@@ -65,3 +65,16 @@ int32_t bv_java_hash(const char *p, size_t n);
 int32_t bv_mx_partition(int32_t hash, int32_t npartitions);
 
 #endif
+
+/* ---------------------------------------------------------------- Debezium */
+
+/* --format debezium: the Debezium MySQL connector's change event value
+ * (JSON converter without schemas): {"before","after","source","op","ts_ms"}
+ * with source {version, connector, name, ts_ms, snapshot, db, table,
+ * server_id, gtid, file, pos, row, thread, query}; op c/u/d. Values follow
+ * Debezium's defaults except DECIMAL, which is a string (as with
+ * decimal.handling.mode=string): replayer/README.md has the table. name is
+ * the logical server name (--server-name). */
+void bv_dbz_value(bv_buf *b, const bv_event *ev, const char *name);
+/* Debezium's key: {"col":value,...} of the primary key ({} without one). */
+void bv_dbz_key(bv_buf *b, const bv_event *ev);
