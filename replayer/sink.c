@@ -116,6 +116,15 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
     advance(s);
 }
 
+/* librdkafka's own log: errors only (warnings such as "coordinator load in
+ * progress: retrying" are part of normal start-up and retries). */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    if (level <= 3)
+        fprintf(stderr, "binvault-replayer: kafka %s: %s\n", fac, buf);
+}
+
 int bv_sink_kafka(bv_sink **out, const char *brokers, const char *const *conf, size_t nconf, bv_ack_fn ack,
                   void *ctx, char *err, size_t errlen)
 {
@@ -150,6 +159,7 @@ int bv_sink_kafka(bv_sink **out, const char *brokers, const char *const *conf, s
             goto bad;
     }
     rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
+    rd_kafka_conf_set_log_cb(c, on_log);
     rd_kafka_conf_set_opaque(c, s);
     s->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof(e));
     if (!s->rk)
