@@ -66,6 +66,7 @@ static void usage(FILE *f)
             "  --partition-columns A,B      with --partition-by column\n"
             "  --partition-fallback BY      when a row lacks the columns: database, table or primary_key\n"
             "  -X key=value        librdkafka setting (TLS, SASL, ...); defaults acks=all, enable.idempotence=true\n"
+            "  --connect-timeout S how long the brokers may take to answer (default 30)\n"
             "  --checkpoint FILE   resume after the last transaction this file records as delivered; it is\n"
             "                      updated (fsync + rename) as transactions are acknowledged\n"
             "  --max-rate N        at most N messages per second\n"
@@ -765,7 +766,7 @@ int main(int argc, char **argv)
     rp r;
     char err[2048] = "";
     const char *output = NULL, *brokers = NULL, *filter = NULL, *excl = NULL, *from = NULL, *to = NULL;
-    const char *pcols = NULL;
+    const char *pcols = NULL, *ctimeout = NULL;
     const char **xconf = calloc((size_t)argc, sizeof(*xconf));
     size_t nx = 0;
     int follow = 0, quiet = 0, status = 0, fd = -1;
@@ -809,6 +810,7 @@ int main(int argc, char **argv)
         OPTV("--checkpoint", r.ckpt)
         OPTV("--filter", filter)
         OPTV("--format", format)
+        OPTV("--connect-timeout", ctimeout)
         OPTV("--server-name", r.server_name)
         OPTV("--exclude-columns", excl)
         FLAG("--follow", follow = 1)
@@ -853,6 +855,13 @@ int main(int argc, char **argv)
         goto done;
     }
     r.debezium = !strcmp(format, "debezium");
+    for (const char *t = r.topic; (t = strstr(t, "%{")) != NULL; t++)
+        if (strncmp(t, "%{database}", 11) && strncmp(t, "%{table}", 8) && strncmp(t, "%{type}", 7)) {
+            fprintf(stderr, "binvault-replayer: --topic %s: unknown placeholder at \"%.20s\" (use %%{database}, "
+                            "%%{table}, %%{type})\n", r.topic, t);
+            status = EXIT_USAGE;
+            goto done;
+        }
     if (!r.dir) {
         fprintf(stderr, "binvault-replayer: --archive DIR is required\n");
         status = EXIT_USAGE;
@@ -937,6 +946,8 @@ int main(int argc, char **argv)
             status = EXIT_USAGE;
             goto done;
         }
+        if (ctimeout)
+            bv_sink_set_connect_timeout(r.sink, atoi(ctimeout));
     } else {
         int is_stdout = !strcmp(output, "stdout") || !strcmp(output, "-");
         fd = is_stdout ? STDOUT_FILENO : open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);

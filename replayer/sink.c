@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "bytes.h"
@@ -34,6 +35,8 @@ struct bv_sink {
     char error[512];
     /* kafka */
     rd_kafka_t *rk;
+    char brokers[512];
+    int connect_timeout;       /* seconds to wait for metadata */
     tparts *tp;
     size_t ntp;
     /* lines */
@@ -134,6 +137,8 @@ int bv_sink_kafka(bv_sink **out, const char *brokers, const char *const *conf, s
     if (!s)
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
     s->kafka = 1;
+    snprintf(s->brokers, sizeof(s->brokers), "%s", brokers);
+    s->connect_timeout = 30;
     s->ack = ack;
     s->ctx = ctx;
     rd_kafka_conf_t *c = rd_kafka_conf_new();
@@ -185,7 +190,13 @@ static tparts *topic_parts(bv_sink *s, const char *topic, char *err, size_t errl
     }
     int32_t n = 0;
     rd_kafka_resp_err_t last = RD_KAFKA_RESP_ERR_NO_ERROR;
-    for (int attempt = 0; attempt < 60 && n == 0; attempt++) {
+    /* about 30 s for the brokers to answer and to create the topic */
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (int attempt = 0; n == 0; attempt++) {
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        if (attempt > 0 && t1.tv_sec - t0.tv_sec >= s->connect_timeout)
+            break;
         const struct rd_kafka_metadata *md = NULL;
         last = rd_kafka_metadata(s->rk, 0, rkt, &md, 5000);
         if (last == RD_KAFKA_RESP_ERR_NO_ERROR && md->topic_cnt == 1) {
@@ -201,9 +212,14 @@ static tparts *topic_parts(bv_sink *s, const char *topic, char *err, size_t errl
     }
     if (n <= 0) {
         rd_kafka_topic_destroy(rkt);
-        bv_seterr(err, errlen, BV_E_IO, "Kafka topic %s: no partitions (%s); create the topic, or enable "
-                                        "auto.create.topics.enable on the brokers",
-                  topic, rd_kafka_err2str(last));
+        if (last == RD_KAFKA_RESP_ERR__TRANSPORT || last == RD_KAFKA_RESP_ERR__TIMED_OUT ||
+            last == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+            bv_seterr(err, errlen, BV_E_IO, "Kafka brokers %s do not answer (%s): nothing was published",
+                      s->brokers, rd_kafka_err2str(last));
+        else
+            bv_seterr(err, errlen, BV_E_IO, "Kafka topic %s: no partitions (%s); create the topic, or enable "
+                                            "auto.create.topics.enable on the brokers",
+                      topic, rd_kafka_err2str(last));
         return NULL;
     }
     tparts *nt = realloc(s->tp, (s->ntp + 1) * sizeof(*nt));
@@ -356,6 +372,12 @@ int bv_sink_flush(bv_sink *s, int timeout_ms, char *err, size_t errlen)
         return bv_seterr(err, errlen, BV_E_IO, "Kafka: %d messages not acknowledged after %d ms: %s",
                          rd_kafka_outq_len(s->rk), timeout_ms, rd_kafka_err2str(e));
     return BV_OK;
+}
+
+void bv_sink_set_connect_timeout(bv_sink *s, int seconds)
+{
+    if (s && seconds > 0)
+        s->connect_timeout = seconds;
 }
 
 void bv_sink_free(bv_sink *s)

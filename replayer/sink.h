@@ -49,5 +49,7 @@ int bv_sink_poll(bv_sink *s, char *err, size_t errlen);
 /* Wait until everything sent is acknowledged (or timeout_ms passes). */
 int bv_sink_flush(bv_sink *s, int timeout_ms, char *err, size_t errlen);
 void bv_sink_free(bv_sink *s); /* accepts NULL; does not flush */
+/* How long a topic's metadata may take (brokers unreachable), default 30 s. */
+void bv_sink_set_connect_timeout(bv_sink *s, int seconds);
 
 #endif
