@@ -284,6 +284,10 @@ static int remember_end(rp *r, uint64_t txn, const char *file, uint64_t off)
 
 static void topic_for(bv_buf *b, const char *tmpl, bv_str db, bv_str tb, const char *type)
 {
+    if (!strchr(tmpl, '%')) {
+        bv_buf_put(b, tmpl, strlen(tmpl));
+        return;
+    }
     for (const char *p = tmpl; *p;) {
         if (!strncmp(p, "%{database}", 11)) {
             bv_buf_put(b, db.ptr, db.len);

@@ -27,6 +27,58 @@ static void putf(bv_buf *b, const char *fmt, ...)
         bv_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
 }
 
+/* Decimal text of an integer without printf (the replayer's hot path). */
+static void put_u64(bv_buf *b, uint64_t v)
+{
+    char t[24];
+    int n = 0;
+    do {
+        t[23 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    bv_buf_put(b, t + 24 - n, (size_t)n);
+}
+
+static void put_i64(bv_buf *b, int64_t v)
+{
+    if (v < 0) {
+        bv_buf_put_u8(b, '-');
+        put_u64(b, (uint64_t)0 - (uint64_t)v);
+    } else {
+        put_u64(b, (uint64_t)v);
+    }
+}
+
+/* v zero-padded to width digits (v < 10^width). */
+static void put_pad(bv_buf *b, unsigned v, int width)
+{
+    char t[10];
+    for (int i = width - 1; i >= 0; i--) {
+        t[i] = (char)('0' + v % 10);
+        v /= 10;
+    }
+    bv_buf_put(b, t, (size_t)width);
+}
+
+/* YYYY-MM-DD[sep]HH:MM:SS (time part when sep != 0) */
+static void put_ymdhms(bv_buf *b, unsigned y, unsigned mo, unsigned d, char sep, unsigned h, unsigned mi,
+                       unsigned sec)
+{
+    put_pad(b, y, 4);
+    bv_buf_put_u8(b, '-');
+    put_pad(b, mo, 2);
+    bv_buf_put_u8(b, '-');
+    put_pad(b, d, 2);
+    if (!sep)
+        return;
+    bv_buf_put_u8(b, (uint8_t)sep);
+    put_pad(b, h, 2);
+    bv_buf_put_u8(b, ':');
+    put_pad(b, mi, 2);
+    bv_buf_put_u8(b, ':');
+    put_pad(b, sec, 2);
+}
+
 void bv_mx_opts_init(bv_mx_opts *o)
 {
     memset(o, 0, sizeof(*o));
@@ -42,7 +94,10 @@ void bv_mx_opts_init(bv_mx_opts *o)
 static void shortest_digits(double d, int is_float, char *digits, size_t dlen, int *exp10)
 {
     char e[48];
-    for (int p = 0; p <= 17; p++) {
+    /* The correctly rounded 15 (float: 6) significant digits with trailing
+     * zeros removed are the shortest form whenever that many digits round
+     * trip; otherwise one more digit at a time (at most 17, or 9). */
+    for (int p = is_float ? 5 : 14; p <= 16; p++) {
         snprintf(e, sizeof(e), "%.*e", p, fabs(d));
         double back = strtod(e, NULL);
         if (is_float ? (float)back == (float)d : back == fabs(d))
@@ -74,9 +129,15 @@ static void put_java_double(bv_buf *b, double d, int is_float)
         put_s(b, signbit(d) ? "-0.0" : "0.0");
         return;
     }
+    double a = fabs(d);
+    if (a < 1e7 && a == (double)(int64_t)a) {
+        /* integral and below 10^7: Java prints the integer and ".0" */
+        put_i64(b, (int64_t)d);
+        put_s(b, ".0");
+        return;
+    }
     shortest_digits(d, is_float, dig, sizeof(dig), &x);
     size_t n = strlen(dig);
-    double a = fabs(d);
     if (d < 0)
         bv_buf_put_u8(b, '-');
     if (a >= 1e-3 && a < 1e7) {
@@ -343,8 +404,12 @@ static void put_frac(bv_buf *b, uint32_t usec, unsigned fsp)
 {
     if (fsp == 0 || fsp > 6)
         return;
-    char d[8];
-    snprintf(d, sizeof(d), "%06u", usec % 1000000u);
+    char d[6];
+    unsigned u = usec % 1000000u;
+    for (int i = 5; i >= 0; i--) {
+        d[i] = (char)('0' + u % 10);
+        u /= 10;
+    }
     bv_buf_put_u8(b, '.');
     bv_buf_put(b, d, fsp);
 }
@@ -354,11 +419,10 @@ static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
 {
     switch (v->kind) {
     case BV_VAL_DATE:
-        putf(b, "%04u-%02u-%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day);
+        put_ymdhms(b, v->v.dt.year, v->v.dt.month, v->v.dt.day, 0, 0, 0, 0);
         break;
     case BV_VAL_DATETIME:
-        putf(b, "%04u-%02u-%02u %02u:%02u:%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day, v->v.dt.hour,
-             v->v.dt.minute, v->v.dt.second);
+        put_ymdhms(b, v->v.dt.year, v->v.dt.month, v->v.dt.day, ' ', v->v.dt.hour, v->v.dt.minute, v->v.dt.second);
         put_frac(b, v->v.dt.usec, fsp);
         break;
     case BV_VAL_TIME:
@@ -374,8 +438,8 @@ static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
             put_frac(b, 0, fsp);
             break;
         }
-        putf(b, "%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec);
+        put_ymdhms(b, (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday, ' ',
+                   (unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec);
         put_frac(b, v->v.ts.usec, fsp);
         break;
     }
@@ -392,10 +456,10 @@ void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
     case BV_VAL_ABSENT:
         put_s(b, "null");
         break;
-    case BV_VAL_INT: putf(b, "%lld", (long long)v->v.i); break;
+    case BV_VAL_INT: put_i64(b, v->v.i); break;
     case BV_VAL_UINT:
     case BV_VAL_YEAR:
-    case BV_VAL_BIT: putf(b, "%llu", (unsigned long long)v->v.u); break;
+    case BV_VAL_BIT: put_u64(b, v->v.u); break;
     case BV_VAL_FLOAT: put_java_double(b, (double)v->v.f, 1); break;
     case BV_VAL_DOUBLE: put_java_double(b, v->v.d, 0); break;
     case BV_VAL_DECIMAL: put_decimal(b, v->v.s.ptr, v->v.s.len); break;
@@ -503,7 +567,10 @@ void bv_mx_row_head(bv_buf *b, const bv_event *ev)
     bv_json_string(b, db.ptr, db.len);
     put_s(b, ",\"table\":");
     bv_json_string(b, tb.ptr, tb.len);
-    putf(b, ",\"type\":\"%s\",\"ts\":%llu", row_type(ev->type), (unsigned long long)(ev->ts_us / 1000000u));
+    put_s(b, ",\"type\":\"");
+    put_s(b, row_type(ev->type));
+    put_s(b, "\",\"ts\":");
+    put_u64(b, ev->ts_us / 1000000u);
 }
 
 void bv_mx_commit(bv_buf *b, const bv_mx_txn *t, const bv_mx_opts *o)
@@ -511,9 +578,15 @@ void bv_mx_commit(bv_buf *b, const bv_mx_txn *t, const bv_mx_opts *o)
     if (!o->commit_info)
         return;
     if (t->has_xid)
-        putf(b, ",\"xid\":%llu", (unsigned long long)t->xid);
+    {
+        put_s(b, ",\"xid\":");
+        put_u64(b, t->xid);
+    }
     if (o->xoffset && !t->last)
-        putf(b, ",\"xoffset\":%llu", (unsigned long long)t->xoffset);
+    {
+        put_s(b, ",\"xoffset\":");
+        put_u64(b, t->xoffset);
+    }
     if (t->last)
         put_s(b, ",\"commit\":true");
 }
@@ -533,6 +606,37 @@ static void put_gtid(bv_buf *b, const bv_event *ev)
 static int excluded(const bv_mx_opts *o, const bv_column *c)
 {
     return o->exclude && o->exclude(o->exclude_ctx, c->name.ptr, c->name.len);
+}
+
+/* 1 when two values are the same (so that neither can render differently). */
+static int same_value(const bv_value *a, const bv_value *b)
+{
+    if (a->kind != b->kind)
+        return 0;
+    switch (a->kind) {
+    case BV_VAL_NULL:
+    case BV_VAL_ABSENT: return 1;
+    case BV_VAL_INT: return a->v.i == b->v.i;
+    case BV_VAL_UINT:
+    case BV_VAL_YEAR:
+    case BV_VAL_BIT:
+    case BV_VAL_ENUM:
+    case BV_VAL_SET: return a->v.u == b->v.u;
+    case BV_VAL_FLOAT: return memcmp(&a->v.f, &b->v.f, sizeof(a->v.f)) == 0;
+    case BV_VAL_DOUBLE: return memcmp(&a->v.d, &b->v.d, sizeof(a->v.d)) == 0;
+    case BV_VAL_DATE:
+    case BV_VAL_DATETIME:
+        return a->v.dt.year == b->v.dt.year && a->v.dt.month == b->v.dt.month && a->v.dt.day == b->v.dt.day &&
+               a->v.dt.hour == b->v.dt.hour && a->v.dt.minute == b->v.dt.minute && a->v.dt.second == b->v.dt.second &&
+               a->v.dt.usec == b->v.dt.usec;
+    case BV_VAL_TIME:
+        return a->v.time.negative == b->v.time.negative && a->v.time.hour == b->v.time.hour &&
+               a->v.time.minute == b->v.time.minute && a->v.time.second == b->v.time.second &&
+               a->v.time.usec == b->v.time.usec;
+    case BV_VAL_TIMESTAMP: return a->v.ts.sec == b->v.ts.sec && a->v.ts.usec == b->v.ts.usec;
+    default:
+        return a->v.s.len == b->v.s.len && (a->v.s.len == 0 || memcmp(a->v.s.ptr, b->v.s.ptr, a->v.s.len) == 0);
+    }
 }
 
 void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
@@ -601,7 +705,7 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
         for (uint32_t i = 0; i < ev->ncols; i++) {
             const bv_column *c = bv_schema_column(s, i);
             const bv_value *bv = &ev->before[i], *av = &ev->after[i];
-            if (bv->kind == BV_VAL_ABSENT || av->kind == BV_VAL_ABSENT || excluded(o, c))
+            if (bv->kind == BV_VAL_ABSENT || av->kind == BV_VAL_ABSENT || same_value(bv, av) || excluded(o, c))
                 continue;
             bv_buf_reset(&x);
             bv_buf_reset(&y);
