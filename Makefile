@@ -144,6 +144,7 @@ bench: deps all
 	@$(MAKE) --no-print-directory $(O)/bench/bench_format
 	@$(O)/bench/bench_format $(BENCH_ARGS)
 	@BV_BIN=$(BIN) tests/bench/bench_import.sh
+	@BV_BIN=$(BIN) tests/bench/bench_replay.sh
 
 $(O)/bench/bench_format: $(O)/tests/bench/bench_format.o $(O)/tests/bench/synth.o $(O)/tools/jsonl.o $(LIBFORMAT)
 	@mkdir -p $(dir $@)

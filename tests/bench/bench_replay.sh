@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Replay benchmark (make bench): binvault-replayer over a synthetic archive of
+# >= 1M row events (bv-gen: a 10-column orders table, inserts, updates and
+# deletes in transactions of 1-8 rows), timed in the same run:
+#   1. rendered as Maxwell JSON to /dev/null (one core: decompress, decode,
+#      render, write);
+#   2. published to a real Kafka broker on loopback (tools/kafka.sh, KRaft,
+#      one topic of 3 partitions, acks=all, idempotence, partition by key),
+#      until every message is acknowledged;
+#   3. kcat (Debian) producing the same pre-rendered JSON lines (key TAB
+#      value, from step 1's output) to the same broker, acks=all.
+# Prints events/s and the ratios. Informational: exits 0 whatever the figures.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+BIN=${BV_BIN:-bin}
+TXNS=${TXNS:-240000}
+W=$(mktemp -d "${TMPDIR:-/tmp}/bvrbench.XXXXXX")
+. tests/sh/kafka_lib.sh
+trap '_kafka_cleanup; [ -n "${BV_KEEP_TMP:-}" ] || rm -rf "$W"' EXIT
+cpu_time() { # CMD...: "wall user+sys" seconds
+  local TIMEFORMAT='%R %U %S' t
+  t=$( { time "$@" >/dev/null 2>"$W/last.err"; } 2>&1 ) || { cat "$W/last.err" >&2; echo "$t" >&2; return 1; }
+  awk '{printf "%.3f %.3f\n", $1, $2 + $3}' <<<"$t"
+}
+command -v kcat >/dev/null || { echo "kcat is not installed (tests/sh/deps.sh installs it)" >&2; exit 1; }
+
+"$BIN/bv-gen" --archive "$W/a" --txns "$TXNS" >/dev/null
+rows=$("$BIN/binvault" stat "$W/a" | awk '/^  (insert|update|delete) / {n += $2} END {print n}')
+echo "archive: $rows row events ($("$BIN/binvault" stat "$W/a" | awk '/^bytes:/ {print $2}') bytes on disk)"
+
+read -r null_s null_cpu < <(cpu_time "$BIN/binvault-replayer" --archive "$W/a" --output /dev/null --quiet)
+# the same messages, keyed, for kcat
+"$BIN/binvault-replayer" --archive "$W/a" --output "$W/values.jsonl" --quiet
+python3 - "$W/values.jsonl" "$W/keyed.tsv" <<'PY'
+import json, sys
+with open(sys.argv[1]) as f, open(sys.argv[2], "w") as o:
+    for line in f:
+        m = json.loads(line)
+        key = {"database": m["database"], "table": m["table"], "pk.id": m["data"].get("id")}
+        o.write(json.dumps(key, separators=(",", ":")) + "\t" + line)
+PY
+
+kafka_start "$W/k" >/dev/null
+kafka_topics --create --topic bench.rp --partitions 3 >/dev/null 2>&1
+kafka_topics --create --topic bench.kcat --partitions 3 >/dev/null 2>&1
+read -r k_s k_cpu < <(cpu_time "$BIN/binvault-replayer" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic bench.rp \
+  --partition-by primary_key --quiet)
+read -r c_s c_cpu < <(cpu_time kcat -P -b "$KAFKA_BROKERS" -t bench.kcat -K $'\t' -X acks=all \
+  -X enable.idempotence=true -X linger.ms=5 -l "$W/keyed.tsv")
+got_rp=$(kafka_offsets bench.rp | awk -F: '{n += $3} END {print n}')
+got_kc=$(kafka_offsets bench.kcat | awk -F: '{n += $3} END {print n}')
+[ "$got_rp" = "$rows" ] || { echo "Kafka holds $got_rp replayed messages, expected $rows" >&2; exit 1; }
+[ "$got_kc" = "$rows" ] || { echo "Kafka holds $got_kc kcat messages, expected $rows" >&2; exit 1; }
+
+python3 - "$rows" "$null_s" "$null_cpu" "$k_s" "$k_cpu" "$c_s" "$c_cpu" <<'PY'
+import sys
+rows, ns, nc, ks, kc, cs, cc = (float(x) for x in sys.argv[1:])
+def v(ok): return "PASS" if ok else "MISS"
+print()
+print("%-44s %9s %8s %12s" % ("", "seconds", "cpu s", "events/s"))
+print("%-44s %9.3f %8.3f %12.0f" % ("binvault-replayer -> /dev/null", ns, nc, rows / ns))
+print("%-44s %9.3f %8.3f %12.0f" % ("binvault-replayer -> Kafka (acks=all)", ks, kc, rows / ks))
+print("%-44s %9.3f %8.3f %12.0f" % ("kcat, same JSON lines -> Kafka (acks=all)", cs, cc, rows / cs))
+print("targets:")
+print("  rendered to /dev/null, events/s    %10.0f  target >= 1000000   %s" % (rows / ns, v(rows / ns >= 1e6)))
+print("  into Kafka / kcat                  %10.2f  target >= 0.8       %s" % (cs / ks, v(cs / ks >= 0.8)))
+PY
