@@ -88,15 +88,17 @@ static void usage(FILE *f)
 
 /* ------------------------------------------------------------ state */
 
+/* A message of the open transaction: spans of the transaction buffer. */
+typedef struct span {
+    size_t off, len;
+} span;
+
 typedef struct msg {
-    char *topic;
-    char *key;
-    size_t key_len;
-    char *head, *tail; /* row: head + commit info + tail; DDL: head only */
-    size_t head_len, tail_len;
+    span topic;        /* NUL-terminated in the buffer */
+    span key;          /* len 0: no key */
+    span head, tail;   /* row: head + commit info + tail; DDL: head only */
+    span part;
     int is_row;
-    char *part;
-    size_t part_len;
     uint64_t offset;
     uint32_t row;
 } msg;
@@ -131,7 +133,7 @@ typedef struct rp {
     uint64_t txn_seq;          /* id of the current / next transaction for the sink */
     msg *m;
     size_t nm, capm;
-    size_t txn_bytes;
+    bv_buf tb;                 /* the rendered parts of the transaction's messages */
     char gtid[128];
     char txn_file[256];
     /* processed position (end of the last complete transaction read) */
@@ -154,28 +156,6 @@ typedef struct rp {
     uint64_t sent, sent_bytes, rows, ddls, txns, by_type[9];
     bv_progress pg;
 } rp;
-
-static void msg_free(msg *m)
-{
-    free(m->topic);
-    free(m->key);
-    free(m->head);
-    free(m->tail);
-    free(m->part);
-}
-
-static char *dup_buf(const bv_buf *b, size_t *len)
-{
-    char *p = malloc(b->len + 1);
-    if (!p)
-        return NULL;
-    if (b->len)
-        memcpy(p, b->data, b->len);
-    p[b->len] = 0;
-    if (len)
-        *len = b->len;
-    return p;
-}
 
 /* ------------------------------------------------------------ checkpoint */
 
@@ -350,6 +330,8 @@ static void partition_text(rp *r, bv_buf *b, const bv_event *ev, const char *by,
 
 static int push_msg(rp *r, msg *m)
 {
+    if (r->tb.oom)
+        return BV_E_NOMEM;
     if (r->nm == r->capm) {
         size_t cap = r->capm ? r->capm * 2 : 64;
         msg *n = realloc(r->m, cap * sizeof(*n));
@@ -359,48 +341,48 @@ static int push_msg(rp *r, msg *m)
         r->capm = cap;
     }
     r->m[r->nm++] = *m;
-    r->txn_bytes += m->head_len + m->tail_len + m->key_len;
     return BV_OK;
 }
+
+/* Start a span at the end of the transaction buffer; end_span closes it. */
+static size_t begin_span(rp *r) { return r->tb.len; }
+static span end_span(rp *r, size_t start) { return (span){start, r->tb.len - start}; }
 
 static int add_row(rp *r, const bv_event *ev)
 {
     msg m;
-    bv_buf b;
+    size_t o;
     static const char *const types[] = {"", "", "insert", "update", "delete"};
     memset(&m, 0, sizeof(m));
-    bv_buf_init(&b);
     bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
-    topic_for(&b, r->topic, db, tb, types[ev->type]);
-    m.topic = dup_buf(&b, NULL);
-    bv_buf_reset(&b);
+    o = begin_span(r);
+    topic_for(&r->tb, r->topic, db, tb, types[ev->type]);
+    m.topic = end_span(r, o);
+    bv_buf_put_u8(&r->tb, 0);
+    o = begin_span(r);
     if (r->debezium)
-        bv_dbz_key(&b, ev);
+        bv_dbz_key(&r->tb, ev);
     else
-        bv_mx_key(&b, ev);
-    m.key = dup_buf(&b, &m.key_len);
-    bv_buf_reset(&b);
+        bv_mx_key(&r->tb, ev);
+    m.key = end_span(r, o);
+    o = begin_span(r);
     if (r->debezium)
-        bv_dbz_value(&b, ev, r->server_name);
+        bv_dbz_value(&r->tb, ev, r->server_name);
     else
-        bv_mx_row_head(&b, ev);
-    m.head = dup_buf(&b, &m.head_len);
-    bv_buf_reset(&b);
+        bv_mx_row_head(&r->tb, ev);
+    m.head = end_span(r, o);
+    o = begin_span(r);
     if (!r->debezium)
-        bv_mx_row_tail(&b, ev, &r->mx);
-    m.tail = dup_buf(&b, &m.tail_len);
-    bv_buf_reset(&b);
-    partition_text(r, &b, ev, r->part_by, 0);
-    m.part = dup_buf(&b, &m.part_len);
+        bv_mx_row_tail(&r->tb, ev, &r->mx);
+    m.tail = end_span(r, o);
+    o = begin_span(r);
+    partition_text(r, &r->tb, ev, r->part_by, 0);
+    m.part = end_span(r, o);
     m.is_row = !r->debezium; /* Maxwell rows get the commit info */
     m.offset = ev->pos.offset;
     m.row = ev->pos.row;
-    int oom = b.oom;
-    bv_buf_release(&b);
-    if (oom || !m.topic || !m.key || !m.head || !m.tail || !m.part || push_msg(r, &m)) {
-        msg_free(&m);
+    if (push_msg(r, &m))
         return BV_E_NOMEM;
-    }
     r->rows++;
     r->by_type[ev->type]++;
     return BV_OK;
@@ -409,28 +391,25 @@ static int add_row(rp *r, const bv_event *ev)
 static int add_ddl(rp *r, const bv_event *ev)
 {
     msg m;
-    bv_buf b;
+    size_t o;
     memset(&m, 0, sizeof(m));
-    bv_buf_init(&b);
     bv_str empty = {"", 0};
+    o = begin_span(r);
     if (r->ddl_topic)
-        bv_buf_put(&b, r->ddl_topic, strlen(r->ddl_topic));
+        bv_buf_put(&r->tb, r->ddl_topic, strlen(r->ddl_topic));
     else
-        topic_for(&b, r->topic, empty, empty, "ddl");
-    m.topic = dup_buf(&b, NULL);
-    bv_buf_reset(&b);
-    bv_mx_ddl(&b, ev, &r->mx);
-    m.head = dup_buf(&b, &m.head_len);
-    bv_buf_reset(&b);
-    bv_buf_put(&b, ev->database.ptr, ev->database.len);
-    m.part = dup_buf(&b, &m.part_len);
+        topic_for(&r->tb, r->topic, empty, empty, "ddl");
+    m.topic = end_span(r, o);
+    bv_buf_put_u8(&r->tb, 0);
+    o = begin_span(r);
+    bv_mx_ddl(&r->tb, ev, &r->mx);
+    m.head = end_span(r, o);
+    o = begin_span(r);
+    bv_buf_put(&r->tb, ev->database.ptr, ev->database.len);
+    m.part = end_span(r, o);
     m.offset = ev->pos.offset;
-    int oom = b.oom;
-    bv_buf_release(&b);
-    if (oom || !m.topic || !m.head || !m.part || push_msg(r, &m)) {
-        msg_free(&m);
+    if (push_msg(r, &m))
         return BV_E_NOMEM;
-    }
     r->ddls++;
     r->by_type[BV_EV_DDL]++;
     return BV_OK;
@@ -478,14 +457,15 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
     bv_buf_init(&v);
     for (size_t i = 0; i < r->nm; i++)
         nrows += r->m[i].is_row;
+    const char *tb = (const char *)r->tb.data;
     for (size_t i = 0; i < r->nm && rc == BV_OK; i++) {
         msg *m = &r->m[i];
         bv_buf_reset(&v);
-        bv_buf_put(&v, m->head, m->head_len);
+        bv_buf_put(&v, tb + m->head.off, m->head.len);
         if (m->is_row && !r->debezium) {
             bv_mx_txn t = {has_xid, xid, k, k + 1 == nrows};
             bv_mx_commit(&v, &t, &r->mx);
-            bv_buf_put(&v, m->tail, m->tail_len);
+            bv_buf_put(&v, tb + m->tail.off, m->tail.len);
             k++;
         }
         if (v.oom) {
@@ -494,25 +474,23 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
         }
         throttle(r, v.len);
         char xid_text[24];
-        const char *part = m->part;
-        size_t part_len = m->part_len;
-        if (!strcmp(r->part_by, "transaction_id") && m->tail) {
+        const char *part = tb + m->part.off;
+        size_t part_len = m->part.len;
+        if (!strcmp(r->part_by, "transaction_id") && m->tail.len) {
             /* Maxwell hashes the xid's text ("null" without one) */
             snprintf(xid_text, sizeof(xid_text), has_xid ? "%llu" : "null", (unsigned long long)xid);
             part = xid_text;
             part_len = strlen(xid_text);
         }
-        bv_msg bm = {m->topic, m->key, m->key_len, (const char *)v.data, v.len, part, part_len,
-                     r->txn_file, m->offset, m->row, r->gtid};
+        bv_msg bm = {tb + m->topic.off, m->key.len ? tb + m->key.off : NULL, m->key.len, (const char *)v.data, v.len,
+                     part, part_len, r->txn_file, m->offset, m->row, r->gtid};
         rc = bv_sink_send(r->sink, r->txn_seq, &bm, err, errlen);
         r->sent++;
         r->sent_bytes += v.len;
     }
     bv_buf_release(&v);
-    for (size_t i = 0; i < r->nm; i++)
-        msg_free(&r->m[i]);
     r->nm = 0;
-    r->txn_bytes = 0;
+    bv_buf_reset(&r->tb);
     if (rc)
         return rc;
     if ((rc = remember_end(r, r->txn_seq, end_file, end_offset)))
@@ -526,10 +504,8 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
 
 static void drop_txn(rp *r)
 {
-    for (size_t i = 0; i < r->nm; i++)
-        msg_free(&r->m[i]);
     r->nm = 0;
-    r->txn_bytes = 0;
+    bv_buf_reset(&r->tb);
     r->in_txn = 0;
 }
 
@@ -708,7 +684,7 @@ static int pass(rp *r, char *err, size_t errlen)
                 break;
             if ((rc = add_row(r, ev))) {
                 bv_seterr(err, errlen, rc, "out of memory (transaction at %s:%llu holds %zu bytes of messages)",
-                          r->txn_file, (unsigned long long)ev->pos.offset, r->txn_bytes);
+                          r->txn_file, (unsigned long long)ev->pos.offset, r->tb.len);
                 goto out;
             }
             break;
@@ -1037,6 +1013,7 @@ done:
         free(r.part_cols[i]);
     free(r.part_cols);
     free(r.m);
+    bv_buf_release(&r.tb);
     free(r.pc);
     free(xconf);
     return status;

@@ -115,6 +115,50 @@ static void shortest_digits(double d, int is_float, char *digits, size_t dlen, i
     *exp10 = *s == 'e' ? atoi(s + 1) : 0;
 }
 
+/* Fast path for a double between 1e-3 and 1e7 with at most 15 significant
+ * digits: the smallest k with d = m / 10^k exactly as IEEE rounds it (m an
+ * integer below 2^53, 10^k exact) gives the shortest digits that read back
+ * to d (Clinger's exact case of decimal to binary). Writes the plain Java
+ * form and returns 1, or returns 0 to take the general path. */
+static int put_plain_fast(bv_buf *b, double d)
+{
+    static const double p10[] = {1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11,
+                                 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+    double a = fabs(d);
+    if (!(a >= 1e-3 && a < 1e7))
+        return 0;
+    for (int k = 1; k <= 18; k++) {
+        double t = a * p10[k];
+        if (t >= 9007199254740992.0)
+            return 0;
+        double m = rint(t);
+        if (m / p10[k] != a)
+            continue;
+        uint64_t u = (uint64_t)m;
+        char dig[24];
+        int n = 0;
+        do {
+            dig[23 - n++] = (char)('0' + u % 10);
+            u /= 10;
+        } while (u);
+        const char *p = dig + 24 - n;
+        if (d < 0)
+            bv_buf_put_u8(b, '-');
+        if (n > k) {
+            bv_buf_put(b, p, (size_t)(n - k));
+            bv_buf_put_u8(b, '.');
+            bv_buf_put(b, p + n - k, (size_t)k);
+        } else {
+            put_s(b, "0.");
+            for (int i = n; i < k; i++)
+                bv_buf_put_u8(b, '0');
+            bv_buf_put(b, p, (size_t)n);
+        }
+        return 1;
+    }
+    return 0;
+}
+
 /* Java's Double.toString / Float.toString: plain with at least one
  * fractional digit for 1e-3 <= |d| < 1e7, else d.dddE[-]n. */
 static void put_java_double(bv_buf *b, double d, int is_float)
@@ -136,6 +180,8 @@ static void put_java_double(bv_buf *b, double d, int is_float)
         put_s(b, ".0");
         return;
     }
+    if (!is_float && put_plain_fast(b, d))
+        return;
     shortest_digits(d, is_float, dig, sizeof(dig), &x);
     size_t n = strlen(dig);
     if (d < 0)

@@ -2,6 +2,9 @@
  * replayer/filter.c). Expected texts are what Java / Maxwell print:
  * Double.toString and Float.toString, BigDecimal.toString, String.hashCode
  * (computed independently with Python over UTF-16 code units), JTS WKT. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "filter.h"
@@ -78,6 +81,57 @@ static void test_numbers(void)
     dec("12345678901234567890.123", "12345678901234567890.123");
 }
 
+/* Random doubles: the text reads back to the same double and has as few
+ * significant digits as the shortest %.Ng that does (computed here by
+ * search, independently of the renderer). */
+static void test_double_roundtrip(void)
+{
+    uint64_t x = 88172645463325252ull;
+    int bad = 0, n = 0;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        double d;
+        switch (i % 4) {
+        case 0: d = (double)(x % 100000000) / 100.0; break;              /* cents */
+        case 1: d = (double)(int64_t)(x % 2000001) / 1000.0 - 1000.0; break; /* negative, 3 decimals */
+        case 2: { uint64_t u = x & 0x7fefffffffffffffull; memcpy(&d, &u, 8); break; } /* any magnitude */
+        default: d = (double)(x % 1000000007) / 7.0; break;              /* long fractions */
+        }
+        const char *t = render(&(bv_value){.kind = BV_VAL_DOUBLE, .v.d = d}, NULL);
+        char *end;
+        double back = strtod(t, &end);
+        int sig = 0, lead = 1;
+        for (const char *q = t; *q && *q != 'E'; q++)
+            if (*q >= '0' && *q <= '9') {
+                if (*q != '0')
+                    lead = 0;
+                if (!lead)
+                    sig++;
+            }
+        /* trailing zeros after the point do not count ("100.0", "0.5") */
+        const char *dot = strchr(t, '.');
+        const char *e = strchr(t, 'E');
+        const char *last = e ? e - 1 : t + strlen(t) - 1;
+        while (dot && last > dot && *last == '0' && sig > 1)
+            last--, sig--;
+        int shortest = 17;
+        char g[40];
+        for (int p = 1; p <= 17; p++) {
+            snprintf(g, sizeof(g), "%.*g", p, d);
+            if (strtod(g, NULL) == d) {
+                shortest = p;
+                break;
+            }
+        }
+        n++;
+        if (back != d || (sig > shortest && !(d == (double)(int64_t)d && fabs(d) < 1e7))) {
+            if (bad++ < 3)
+                t_note("double %.17g rendered %s (%d digits, shortest %d)", d, t, sig, shortest);
+        }
+    }
+    T_OK(bad == 0, "%d random doubles read back exactly with the fewest digits (%d wrong)", n, bad);
+}
+
 static void test_hash(void)
 {
     T_EQ_INT(bv_java_hash("1", 1), 49, "\"1\".hashCode()");
@@ -125,6 +179,7 @@ static void test_filter(void)
 int main(void)
 {
     test_numbers();
+    test_double_roundtrip();
     test_hash();
     test_geometry();
     test_filter();
