@@ -599,6 +599,15 @@ static int parse_where(rp *r, const char *s, int is_to, char *err, size_t errlen
 
 /* ------------------------------------------------------------ the loop */
 
+/* Copy a name (at most 255 bytes) as a C string. */
+static void copy_name(char *dst, size_t size, bv_str s)
+{
+    size_t n = s.len < size - 1 ? s.len : size - 1;
+    if (n)
+        memcpy(dst, s.ptr, n);
+    dst[n] = 0;
+}
+
 /* 1 when file:off is where the archive currently ends (nothing after it yet). */
 static int at_archive_end(const char *dir, const char *file, uint64_t off)
 {
@@ -656,7 +665,7 @@ static int pass(rp *r, char *err, size_t errlen)
                 bv_gtid_format(&ev->gtid, r->gtid, sizeof(r->gtid));
             else
                 r->gtid[0] = 0;
-            snprintf(r->txn_file, sizeof(r->txn_file), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
+            copy_name(r->txn_file, sizeof(r->txn_file), ev->pos.file);
             if (has_since && ev->ts_us < since)
                 skip = 1;
             if (has_until && ev->ts_us >= until) {
@@ -698,19 +707,19 @@ static int pass(rp *r, char *err, size_t errlen)
             break;
         case BV_EV_COMMIT: {
             char f[256];
-            snprintf(f, sizeof(f), "%.*s", (int)ev->pos.file.len, ev->pos.file.ptr);
+            copy_name(f, sizeof(f), ev->pos.file);
             if (r->in_txn && (rc = flush_txn(r, ev->commit_kind == BV_COMMIT_XID, ev->xid, f, ev->end_offset, err,
                                              errlen)))
                 goto out;
             r->in_txn = 0;
-            snprintf(r->done_file, sizeof(r->done_file), "%s", f);
+            memcpy(r->done_file, f, strlen(f) + 1);
             r->done_offset = ev->end_offset;
             r->have_done = 1;
             r->done_read = 1;
             break;
         }
         case BV_EV_ROTATE:
-            snprintf(r->done_file, sizeof(r->done_file), "%.*s", (int)ev->new_file.len, ev->new_file.ptr);
+            copy_name(r->done_file, sizeof(r->done_file), ev->new_file);
             r->done_offset = ev->end_offset;
             r->have_done = 1;
             r->done_read = 1;

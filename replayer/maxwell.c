@@ -796,22 +796,46 @@ void bv_mx_ddl(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
     bv_buf_put_u8(b, '}');
 }
 
+/* A random (version 4) UUID: xorshift128+ seeded once from /dev/urandom
+ * (these keys only need to differ, as Maxwell's random "_uuid"). */
 static void put_uuid(bv_buf *b)
 {
-    uint8_t r[16];
-    static unsigned long long ctr;
-    FILE *f = fopen("/dev/urandom", "rb");
-    if (!f || fread(r, 1, sizeof(r), f) != sizeof(r)) {
-        unsigned long long x = (unsigned long long)time(NULL) ^ ((unsigned long long)getpid() << 32) ^ ++ctr;
-        for (int i = 0; i < 16; i++)
-            r[i] = (uint8_t)(x >> (8 * (i % 8)) ^ (unsigned)i * 131u);
+    static uint64_t st[2];
+    static int seeded;
+    static const char hex[] = "0123456789abcdef";
+    if (!seeded) {
+        FILE *f = fopen("/dev/urandom", "rb");
+        if (!f || fread(st, 1, sizeof(st), f) != sizeof(st)) {
+            st[0] = (uint64_t)time(NULL) * 0x9e3779b97f4a7c15ull;
+            st[1] = (uint64_t)getpid() * 0xbf58476d1ce4e5b9ull + 1;
+        }
+        if (f)
+            fclose(f);
+        seeded = 1;
     }
-    if (f)
-        fclose(f);
+    uint8_t r[16];
+    for (int h = 0; h < 2; h++) {
+        uint64_t x = st[0], y = st[1];
+        st[0] = y;
+        x ^= x << 23;
+        st[1] = x ^ y ^ (x >> 17) ^ (y >> 26);
+        uint64_t v = st[1] + y;
+        for (int i = 0; i < 8; i++)
+            r[h * 8 + i] = (uint8_t)(v >> (8 * i));
+    }
     r[6] = (uint8_t)((r[6] & 0x0f) | 0x40);
     r[8] = (uint8_t)((r[8] & 0x3f) | 0x80);
-    putf(b, "\"%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x\"", r[0], r[1], r[2], r[3],
-         r[4], r[5], r[6], r[7], r[8], r[9], r[10], r[11], r[12], r[13], r[14], r[15]);
+    char t[38];
+    size_t n = 0;
+    t[n++] = '"';
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            t[n++] = '-';
+        t[n++] = hex[r[i] >> 4];
+        t[n++] = hex[r[i] & 15];
+    }
+    t[n++] = '"';
+    bv_buf_put(b, t, n);
 }
 
 void bv_mx_key(bv_buf *b, const bv_event *ev)
