@@ -36,6 +36,7 @@ struct bv_sink {
     /* kafka */
     rd_kafka_t *rk;
     char brokers[512];
+    uint64_t nsent, npolls;
     int connect_timeout;       /* seconds to wait for metadata */
     tparts *tp;
     size_t ntp;
@@ -269,7 +270,8 @@ static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size
         if (s->failed)
             return fail(s, err, errlen);
     }
-    rd_kafka_poll(s->rk, 0);
+    if ((++s->nsent & 1023) == 0)
+        rd_kafka_poll(s->rk, 0); /* serve delivery reports now and then */
     return s->failed ? fail(s, err, errlen) : BV_OK;
 }
 
@@ -354,7 +356,8 @@ int bv_sink_txn_end(bv_sink *s, uint64_t txn, char *err, size_t errlen)
 int bv_sink_poll(bv_sink *s, char *err, size_t errlen)
 {
     if (s->kafka)
-        rd_kafka_poll(s->rk, 0);
+        if ((++s->nsent & 1023) == 0)
+        rd_kafka_poll(s->rk, 0); /* serve delivery reports now and then */
     return s->failed ? fail(s, err, errlen) : BV_OK;
 }
 
