@@ -154,6 +154,12 @@ typedef struct rp {
     double t0, bucket_t;
     double tokens, btokens;
     uint64_t sent, sent_bytes, rows, ddls, txns, by_type[9];
+    uint64_t read_events, total_events; /* for the ETA: events read / in the archive */
+    struct tcount {
+        char name[160];
+        uint64_t n;
+    } * tables;
+    size_t ntables;
     bv_progress pg;
 } rp;
 
@@ -385,6 +391,23 @@ static int add_row(rp *r, const bv_event *ev)
         return BV_E_NOMEM;
     r->rows++;
     r->by_type[ev->type]++;
+    /* per-table counts for the summary (the first 200 tables by name) */
+    char name[160];
+    snprintf(name, sizeof(name), "%.*s.%.*s", (int)(db.len > 70 ? 70 : db.len), db.ptr,
+             (int)(tb.len > 70 ? 70 : tb.len), tb.ptr);
+    size_t i = 0;
+    while (i < r->ntables && strcmp(r->tables[i].name, name) != 0)
+        i++;
+    if (i == r->ntables && r->ntables < 200) {
+        struct tcount *n = realloc(r->tables, (r->ntables + 1) * sizeof(*n));
+        if (n) {
+            r->tables = n;
+            snprintf(r->tables[r->ntables].name, sizeof(r->tables[0].name), "%s", name);
+            r->tables[r->ntables++].n = 0;
+        }
+    }
+    if (i < r->ntables)
+        r->tables[i].n++;
     return BV_OK;
 }
 
@@ -734,7 +757,8 @@ static int pass(rp *r, char *err, size_t errlen)
                 goto out;
             r->last_ckpt = now_s();
         }
-        bv_progress_update(&r->pg, r->sent, r->sent_bytes, 0);
+        r->read_events++;
+        bv_progress_update_eta(&r->pg, r->sent, r->sent_bytes, r->read_events, r->total_events);
     }
     if (rc == BV_E_NOTFOUND && r->have_done && (r->done_read || at_archive_end(r->dir, r->done_file, r->done_offset)))
         rc = 0; /* the reader found nothing at or after the position yet (see above) */
@@ -957,6 +981,14 @@ int main(int argc, char **argv)
     if (quiet)
         r.pg.enabled = 0;
     r.t0 = r.bucket_t = r.last_ckpt = now_s();
+    if (r.pg.enabled) { /* the footers' event counts give the ETA */
+        bv_archive *ar = NULL;
+        char e2[256];
+        if (bv_archive_open(&ar, r.dir, e2, sizeof(e2)) == BV_OK)
+            for (size_t i = 0; i < bv_archive_count(ar); i++)
+                r.total_events += bv_archive_segment(ar, i)->events;
+        bv_archive_free(ar);
+    }
     int rc;
     for (;;) {
         rc = pass(&r, err, sizeof(err));
@@ -1009,6 +1041,8 @@ int main(int argc, char **argv)
                 (unsigned long long)r.by_type[BV_EV_DDL], (unsigned long long)r.txns,
                 (unsigned long long)r.sent_bytes, el, el > 0 ? (double)r.sent / el : 0,
                 g_stop ? " (stopped by a signal)" : "");
+        for (size_t i = 0; i < r.ntables; i++)
+            fprintf(stderr, "  %-60s %llu\n", r.tables[i].name, (unsigned long long)r.tables[i].n);
     }
 done:
     bv_sink_free(r.sink);
@@ -1022,6 +1056,7 @@ done:
         free(r.part_cols[i]);
     free(r.part_cols);
     free(r.m);
+    free(r.tables);
     bv_buf_release(&r.tb);
     free(r.pc);
     free(xconf);

@@ -44,6 +44,25 @@ void bv_progress_update(bv_progress *p, uint64_t events, uint64_t bytes, uint64_
     p->shown = 1;
 }
 
+void bv_progress_update_eta(bv_progress *p, uint64_t events, uint64_t bytes, uint64_t done, uint64_t total)
+{
+    if (!p->enabled)
+        return;
+    uint64_t t = now_us();
+    if (t - p->last_us < 250000)
+        return;
+    p->last_us = t;
+    double secs = (double)(t - p->start_us) / 1e6;
+    double rate = secs > 0 ? (double)events / secs : 0;
+    char eta[32] = "?";
+    if (total && done && secs > 0 && total >= done)
+        snprintf(eta, sizeof(eta), "%.0fs", (double)(total - done) * secs / (double)done);
+    fprintf(stderr, "\r%s: %llu events, %.1f MiB, %.0f events/s, %.0f%%, ETA %s\033[K", p->what,
+            (unsigned long long)events, (double)bytes / 1048576.0, rate,
+            total ? 100.0 * (double)(done < total ? done : total) / (double)total : 0.0, eta);
+    p->shown = 1;
+}
+
 void bv_progress_done(bv_progress *p)
 {
     if (p->enabled && p->shown)
