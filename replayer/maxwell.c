@@ -159,6 +159,29 @@ static int put_plain_fast(bv_buf *b, double d)
     return 0;
 }
 
+/* dig (n digits, the first with decimal exponent x) as a plain decimal;
+ * integral values get ".0" when java_zero, else nothing. */
+static void put_digits_plain(bv_buf *b, const char *dig, size_t n, int x, int java_zero)
+{
+    int ip = x + 1; /* digits before the point */
+    if (ip <= 0) {
+        put_s(b, "0.");
+        for (int i = 0; i < -ip; i++)
+            bv_buf_put_u8(b, '0');
+        bv_buf_put(b, dig, n);
+    } else if ((size_t)ip >= n) {
+        bv_buf_put(b, dig, n);
+        for (size_t i = n; i < (size_t)ip; i++)
+            bv_buf_put_u8(b, '0');
+        if (java_zero)
+            put_s(b, ".0");
+    } else {
+        bv_buf_put(b, dig, (size_t)ip);
+        bv_buf_put_u8(b, '.');
+        bv_buf_put(b, dig + ip, n - (size_t)ip);
+    }
+}
+
 /* Java's Double.toString / Float.toString: plain with at least one
  * fractional digit for 1e-3 <= |d| < 1e7, else d.dddE[-]n. */
 static void put_java_double(bv_buf *b, double d, int is_float)
@@ -187,22 +210,7 @@ static void put_java_double(bv_buf *b, double d, int is_float)
     if (d < 0)
         bv_buf_put_u8(b, '-');
     if (a >= 1e-3 && a < 1e7) {
-        int ip = x + 1; /* digits before the point */
-        if (ip <= 0) {
-            put_s(b, "0.");
-            for (int i = 0; i < -ip; i++)
-                bv_buf_put_u8(b, '0');
-            bv_buf_put(b, dig, n);
-        } else if ((size_t)ip >= n) {
-            bv_buf_put(b, dig, n);
-            for (size_t i = n; i < (size_t)ip; i++)
-                bv_buf_put_u8(b, '0');
-            put_s(b, ".0");
-        } else {
-            bv_buf_put(b, dig, (size_t)ip);
-            bv_buf_put_u8(b, '.');
-            bv_buf_put(b, dig + ip, n - (size_t)ip);
-        }
+        put_digits_plain(b, dig, n, x, 1);
     } else {
         bv_buf_put_u8(b, (uint8_t)dig[0]);
         bv_buf_put_u8(b, '.');
@@ -229,24 +237,9 @@ static void put_plain_double(bv_buf *b, double d)
         return;
     }
     shortest_digits(d, 0, dig, sizeof(dig), &x);
-    size_t n = strlen(dig);
     if (d < 0)
         bv_buf_put_u8(b, '-');
-    int ip = x + 1;
-    if (ip <= 0) {
-        put_s(b, "0.");
-        for (int i = 0; i < -ip; i++)
-            bv_buf_put_u8(b, '0');
-        bv_buf_put(b, dig, n);
-    } else if ((size_t)ip >= n) {
-        bv_buf_put(b, dig, n);
-        for (size_t i = n; i < (size_t)ip; i++)
-            bv_buf_put_u8(b, '0');
-    } else {
-        bv_buf_put(b, dig, (size_t)ip);
-        bv_buf_put_u8(b, '.');
-        bv_buf_put(b, dig + ip, n - (size_t)ip);
-    }
+    put_digits_plain(b, dig, strlen(dig), x, 0);
 }
 
 /* Java's BigDecimal.toString of the archive's exact DECIMAL text: plain
@@ -538,21 +531,7 @@ void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
         else
             putf(b, "%llu", (unsigned long long)v->v.u);
         break;
-    case BV_VAL_SET:
-        bv_buf_put_u8(b, '[');
-        for (unsigned i = 0, first = 1; i < 64; i++) {
-            if (!(v->v.u >> i & 1))
-                continue;
-            if (!first)
-                bv_buf_put_u8(b, ',');
-            first = 0;
-            if (c && i < c->nmembers)
-                bv_json_string(b, c->members[i].ptr, c->members[i].len);
-            else
-                putf(b, "%u", i);
-        }
-        bv_buf_put_u8(b, ']');
-        break;
+    case BV_VAL_SET: bv_json_set(b, v->v.u, c); break;
     case BV_VAL_GEOMETRY: put_geometry(b, (const uint8_t *)v->v.s.ptr, v->v.s.len); break;
     case BV_VAL_VECTOR: {
         bv_buf_put_u8(b, '[');

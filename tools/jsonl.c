@@ -206,6 +206,23 @@ void bv_json_text(bv_buf *b, const char *p, size_t n, uint32_t charset)
         bv_json_string(b, p, n);
 }
 
+void bv_json_set(bv_buf *b, uint64_t bits, const bv_column *c)
+{
+    bv_buf_put_u8(b, '[');
+    for (unsigned i = 0, first = 1; i < 64; i++) {
+        if (!(bits >> i & 1))
+            continue;
+        if (!first)
+            bv_buf_put_u8(b, ',');
+        first = 0;
+        if (c && i < c->nmembers)
+            bv_json_string(b, c->members[i].ptr, c->members[i].len);
+        else
+            putf(b, "%u", i); /* a member the schema does not name */
+    }
+    bv_buf_put_u8(b, ']');
+}
+
 static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
 {
     unsigned fsp = c ? c->scale : 0;
@@ -275,21 +292,7 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
         else
             putf(b, "%llu", (unsigned long long)v->v.u);
         break;
-    case BV_VAL_SET:
-        bv_buf_put_u8(b, '[');
-        for (unsigned i = 0, first = 1; i < 64; i++) {
-            if (!(v->v.u >> i & 1))
-                continue;
-            if (!first)
-                bv_buf_put_u8(b, ',');
-            first = 0;
-            if (c && i < c->nmembers)
-                bv_json_string(b, c->members[i].ptr, c->members[i].len);
-            else
-                putf(b, "%u", i);
-        }
-        bv_buf_put_u8(b, ']');
-        break;
+    case BV_VAL_SET: bv_json_set(b, v->v.u, c); break;
     default: /* BYTES, GEOMETRY, VECTOR */
         bv_json_base64(b, (const uint8_t *)v->v.s.ptr, v->v.s.len);
         break;

@@ -18,6 +18,9 @@ void bv_json_string(bv_buf *b, const char *p, size_t n);
  * Unicode text: latin1 collations are Windows-1252, 63 (binary) is base64,
  * everything else is taken as UTF-8 (invalid bytes escaped as above). */
 void bv_json_text(bv_buf *b, const char *p, size_t n, uint32_t charset);
+/* A SET value as a JSON array of its member names (bit i = member i of
+ * column c; a bit without a named member is its number). */
+void bv_json_set(bv_buf *b, uint64_t bits, const bv_column *c);
 /* Append base64 (standard alphabet, padded) inside quotes. */
 void bv_json_base64(bv_buf *b, const uint8_t *p, size_t n);
 /* Format microseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
