@@ -1015,20 +1015,7 @@ static void dbz_image(bv_buf *b, const bv_event *ev, const bv_value *img)
         put_s(b, "null");
         return;
     }
-    bv_buf_put_u8(b, '{');
-    int first = 1;
-    for (uint32_t i = 0; i < ev->ncols; i++) {
-        const bv_column *c = bv_schema_column(ev->schema, i);
-        if (img[i].kind == BV_VAL_ABSENT)
-            continue;
-        if (!first)
-            bv_buf_put_u8(b, ',');
-        first = 0;
-        bv_json_string(b, c->name.ptr, c->name.len);
-        bv_buf_put_u8(b, ':');
-        dbz_one(b, &img[i], c);
-    }
-    bv_buf_put_u8(b, '}');
+    bv_json_image(b, ev, img, dbz_one);
 }
 
 void bv_dbz_value(bv_buf *b, const bv_event *ev, const char *name)

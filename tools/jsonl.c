@@ -299,9 +299,9 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
     }
 }
 
-static void put_image(bv_buf *b, const char *key, const bv_value *img, const bv_event *ev)
+void bv_json_image(bv_buf *b, const bv_event *ev, const bv_value *img, bv_json_value_fn value)
 {
-    putf(b, ",\"%s\":{", key);
+    bv_buf_put_u8(b, '{');
     int first = 1;
     for (uint32_t i = 0; i < ev->ncols; i++) {
         const bv_column *c = bv_schema_column(ev->schema, i);
@@ -312,9 +312,15 @@ static void put_image(bv_buf *b, const char *key, const bv_value *img, const bv_
         first = 0;
         bv_json_string(b, c->name.ptr, c->name.len);
         bv_buf_put_u8(b, ':');
-        put_value(b, &img[i], c);
+        value(b, &img[i], c);
     }
     bv_buf_put_u8(b, '}');
+}
+
+static void put_image(bv_buf *b, const char *key, const bv_value *img, const bv_event *ev)
+{
+    putf(b, ",\"%s\":", key);
+    bv_json_image(b, ev, img, put_value);
 }
 
 void bv_json_event(bv_buf *b, const bv_event *ev)

@@ -21,6 +21,10 @@ void bv_json_text(bv_buf *b, const char *p, size_t n, uint32_t charset);
 /* A SET value as a JSON array of its member names (bit i = member i of
  * column c; a bit without a named member is its number). */
 void bv_json_set(bv_buf *b, uint64_t bits, const bv_column *c);
+/* An image as {"column":value,...} in column order, ABSENT columns left
+ * out, each value rendered by value(). */
+typedef void (*bv_json_value_fn)(bv_buf *b, const bv_value *v, const bv_column *c);
+void bv_json_image(bv_buf *b, const bv_event *ev, const bv_value *img, bv_json_value_fn value);
 /* Append base64 (standard alphabet, padded) inside quotes. */
 void bv_json_base64(bv_buf *b, const uint8_t *p, size_t n);
 /* Format microseconds since the epoch as "YYYY-MM-DDTHH:MM:SS.ffffffZ". */
