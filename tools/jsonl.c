@@ -54,9 +54,20 @@ static size_t utf8_len(const uint8_t *p, size_t n)
     return len;
 }
 
+/* 1 for the bytes a JSON string carries as they are (printable ASCII
+ * other than '"' and '\\'). */
+static const uint8_t json_plain[256] = {
+    ['\x20'] = 1, 1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20-0x2f, '"' is 0x22 */
+    ['\x30'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+    ['\x50'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 1, 1, /* '\\' is 0x5c */
+    ['\x60'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+};
+
 void bv_json_string(bv_buf *b, const char *s, size_t n)
 {
     const uint8_t *p = (const uint8_t *)s;
+    if (bv_buf_reserve(b, n + 2) != BV_OK)
+        return; /* b->oom is set */
     bv_buf_put_u8(b, '"');
     size_t i = 0;
     while (i < n) {
@@ -76,7 +87,7 @@ void bv_json_string(bv_buf *b, const char *s, size_t n)
         } else if (c < 0x80) {
             /* run of plain ASCII */
             size_t j = i;
-            while (j < n && p[j] >= 0x20 && p[j] < 0x80 && p[j] != '"' && p[j] != '\\')
+            while (j < n && json_plain[p[j]])
                 j++;
             bv_buf_put(b, p + i, j - i);
             i = j;
