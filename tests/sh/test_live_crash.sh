@@ -304,8 +304,11 @@ expect_eq "binvault cat prints the archive" "$rc" 0
 ok "the second --stop-at-end run added nothing" cmp -s "$W/cat1.jsonl" "$W/cat.jsonl"
 
 server_state=$("${MDB_SQL[@]}" -N -e "$("$PY" "$CHK" state-sql)" | tr '\t' :)
-expect_eq "the server's table holds the $N numbered transactions" \
-  "$("${MDB_SQL[@]}" -N -e 'SELECT COUNT(DISTINCT txn), MIN(txn), MAX(txn) FROM t.seq')" "$(printf '%s\t1\t%s' "$N" "$N")"
+# the writer committed all N transactions: the last one's rows are on the
+# server (earlier transactions' rows may have been updated or deleted by
+# later ones, so not every txn number need remain in the final table)
+expect_eq "the writer committed all $N numbered transactions" \
+  "$("${MDB_SQL[@]}" -N -e 'SELECT MAX(txn) FROM t.seq')" "$N"
 rc=0
 "$PY" "$CHK" check "$N" --seed "$SEED" --big-every "$BIG_EVERY" --cat "$W/cat.jsonl" --server "$server_state" \
   $([ "$SELFTEST" = 1 ] && echo --selftest) >"$W/check.out" 2>"$W/check.err" || rc=$?
