@@ -15,11 +15,11 @@ MDB_PID=
 
 mdb_stop() {
   [ -n "$MDB_PID" ] || return 0
-  "$MDB_ADMIN" --no-defaults --socket="$MDB_SOCK" --user=root shutdown >/dev/null 2>&1 || kill "$MDB_PID" 2>/dev/null
+  "$MDB_ADMIN" --no-defaults --socket="$MDB_SOCK" --user=root shutdown >/dev/null 2>&1 || kill "$MDB_PID" 2>/dev/null || true
   local i
   for i in $(seq 1 120); do kill -0 "$MDB_PID" 2>/dev/null || break; sleep 0.25; done
-  kill -9 "$MDB_PID" 2>/dev/null
-  wait "$MDB_PID" 2>/dev/null
+  kill -9 "$MDB_PID" 2>/dev/null || true   # usually gone already; callers may run with set -e
+  wait "$MDB_PID" 2>/dev/null || true
   MDB_PID=
 }
 
