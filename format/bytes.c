@@ -78,6 +78,27 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n)
     bv_buf_put(b, p, n);
 }
 
+void bv_buf_printf(bv_buf *b, const char *fmt, ...)
+{
+    char tmp[256];
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return;
+    if ((size_t)n < sizeof(tmp)) {
+        bv_buf_put(b, tmp, (size_t)n);
+        return;
+    }
+    if (bv_buf_reserve(b, (size_t)n + 1) != BV_OK)
+        return; /* b->oom is set */
+    va_start(ap, fmt);
+    vsnprintf((char *)b->data + b->len, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    b->len += (size_t)n;
+}
+
 /* ------------------------------------------------------------ cursor */
 
 int bv_cur_u16le(bv_cur *c, uint16_t *v)

@@ -64,6 +64,10 @@ static inline void bv_buf_put_varint(bv_buf *b, uint64_t v)
 }
 void bv_buf_put_svarint(bv_buf *b, int64_t v); /* zigzag */
 void bv_buf_put_str(bv_buf *b, const void *p, size_t n); /* varint length + bytes */
+/* Text helpers for renderers (JSON, logs): a C string, or printf output of
+ * any length, appended without a terminating NUL. */
+static inline void bv_buf_puts(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
+void bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* BV_OK, or BV_E_NOMEM when any put since the last reset failed. */
 static inline int bv_buf_status(const bv_buf *b) { return b->oom ? BV_E_NOMEM : BV_OK; }
 

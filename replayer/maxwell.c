@@ -4,7 +4,6 @@
 #include "maxwell.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,19 +12,6 @@
 
 #include "jsonl.h"
 
-static void put_s(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
-
-static void putf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void putf(bv_buf *b, const char *fmt, ...)
-{
-    char tmp[160];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        bv_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
 
 /* Decimal text of an integer without printf (the replayer's hot path). */
 static void put_u64(bv_buf *b, uint64_t v)
@@ -149,7 +135,7 @@ static int put_plain_fast(bv_buf *b, double d)
             bv_buf_put_u8(b, '.');
             bv_buf_put(b, p + n - k, (size_t)k);
         } else {
-            put_s(b, "0.");
+            bv_buf_puts(b, "0.");
             for (int i = n; i < k; i++)
                 bv_buf_put_u8(b, '0');
             bv_buf_put(b, p, (size_t)n);
@@ -165,7 +151,7 @@ static void put_digits_plain(bv_buf *b, const char *dig, size_t n, int x, int ja
 {
     int ip = x + 1; /* digits before the point */
     if (ip <= 0) {
-        put_s(b, "0.");
+        bv_buf_puts(b, "0.");
         for (int i = 0; i < -ip; i++)
             bv_buf_put_u8(b, '0');
         bv_buf_put(b, dig, n);
@@ -174,7 +160,7 @@ static void put_digits_plain(bv_buf *b, const char *dig, size_t n, int x, int ja
         for (size_t i = n; i < (size_t)ip; i++)
             bv_buf_put_u8(b, '0');
         if (java_zero)
-            put_s(b, ".0");
+            bv_buf_puts(b, ".0");
     } else {
         bv_buf_put(b, dig, (size_t)ip);
         bv_buf_put_u8(b, '.');
@@ -189,18 +175,18 @@ static void put_java_double(bv_buf *b, double d, int is_float)
     char dig[40];
     int x;
     if (!isfinite(d)) {
-        put_s(b, "null"); /* MySQL stores no NaN or infinity */
+        bv_buf_puts(b, "null"); /* MySQL stores no NaN or infinity */
         return;
     }
     if (d == 0) {
-        put_s(b, signbit(d) ? "-0.0" : "0.0");
+        bv_buf_puts(b, signbit(d) ? "-0.0" : "0.0");
         return;
     }
     double a = fabs(d);
     if (a < 1e7 && a == (double)(int64_t)a) {
         /* integral and below 10^7: Java prints the integer and ".0" */
         put_i64(b, (int64_t)d);
-        put_s(b, ".0");
+        bv_buf_puts(b, ".0");
         return;
     }
     if (!is_float && put_plain_fast(b, d))
@@ -218,7 +204,7 @@ static void put_java_double(bv_buf *b, double d, int is_float)
             bv_buf_put(b, dig + 1, n - 1);
         else
             bv_buf_put_u8(b, '0');
-        putf(b, "E%d", x);
+        bv_buf_printf(b, "E%d", x);
     }
 }
 
@@ -229,7 +215,7 @@ static void put_plain_double(bv_buf *b, double d)
     char dig[40];
     int x;
     if (!isfinite(d)) {
-        put_s(b, "NaN");
+        bv_buf_puts(b, "NaN");
         return;
     }
     if (d == 0) {
@@ -277,7 +263,7 @@ static void put_decimal(bv_buf *b, const char *p, size_t n)
         bv_buf_put_u8(b, '.');
         bv_buf_put(b, un + 1, un_n - 1);
     }
-    putf(b, "E%ld", adjusted);
+    bv_buf_printf(b, "E%ld", adjusted);
 }
 
 /* ------------------------------------------------------------ GEOMETRY */
@@ -318,7 +304,7 @@ static int wkb_points(bv_buf *b, wkb *w, int le, int paren_each)
     if (wkb_u32(w, le, &n) || n > w->left / 16)
         return -1;
     if (n == 0) {
-        put_s(b, "EMPTY");
+        bv_buf_puts(b, "EMPTY");
         return 0;
     }
     bv_buf_put_u8(b, '(');
@@ -327,7 +313,7 @@ static int wkb_points(bv_buf *b, wkb *w, int le, int paren_each)
         if (wkb_f64(w, le, &x) || wkb_f64(w, le, &y))
             return -1;
         if (i)
-            put_s(b, ", ");
+            bv_buf_puts(b, ", ");
         if (paren_each)
             bv_buf_put_u8(b, '(');
         put_plain_double(b, x);
@@ -349,13 +335,13 @@ static int wkb_parts(bv_buf *b, wkb *w, int le, int depth, int with_names)
     if (wkb_u32(w, le, &n) || n > w->left / 5)
         return -1;
     if (n == 0) {
-        put_s(b, "EMPTY");
+        bv_buf_puts(b, "EMPTY");
         return 0;
     }
     bv_buf_put_u8(b, '(');
     for (uint32_t i = 0; i < n; i++) {
         if (i)
-            put_s(b, ", ");
+            bv_buf_puts(b, ", ");
         if (wkb_geom(b, w, depth + 1, with_names))
             return -1;
     }
@@ -378,7 +364,7 @@ static int wkb_geom(bv_buf *b, wkb *w, int depth, int with_name)
     if (wkb_u32(w, le, &type) || type < 1 || type > 7)
         return -1;
     if (with_name) {
-        put_s(b, names[type]);
+        bv_buf_puts(b, names[type]);
         bv_buf_put_u8(b, ' ');
     }
     switch (type) {
@@ -387,7 +373,7 @@ static int wkb_geom(bv_buf *b, wkb *w, int depth, int with_name)
         if (wkb_f64(w, le, &x) || wkb_f64(w, le, &y))
             return -1;
         if (isnan(x) && isnan(y)) {
-            put_s(b, "EMPTY");
+            bv_buf_puts(b, "EMPTY");
             return 0;
         }
         bv_buf_put_u8(b, '(');
@@ -404,13 +390,13 @@ static int wkb_geom(bv_buf *b, wkb *w, int depth, int with_name)
         if (wkb_u32(w, le, &rings) || rings > w->left / 4)
             return -1;
         if (!rings) {
-            put_s(b, "EMPTY");
+            bv_buf_puts(b, "EMPTY");
             return 0;
         }
         bv_buf_put_u8(b, '(');
         for (uint32_t i = 0; i < rings; i++) {
             if (i)
-                put_s(b, ", ");
+                bv_buf_puts(b, ", ");
             if (wkb_points(b, w, le, 0))
                 return -1;
         }
@@ -465,7 +451,7 @@ static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
         put_frac(b, v->v.dt.usec, fsp);
         break;
     case BV_VAL_TIME:
-        putf(b, "%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
+        bv_buf_printf(b, "%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
              v->v.time.second);
         put_frac(b, v->v.time.usec, fsp);
         break;
@@ -473,7 +459,7 @@ static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
         time_t t = (time_t)v->v.ts.sec;
         struct tm tm;
         if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || v->v.ts.sec > 253402300799ull || !gmtime_r(&t, &tm)) {
-            put_s(b, "0000-00-00 00:00:00"); /* MySQL's zero TIMESTAMP */
+            bv_buf_puts(b, "0000-00-00 00:00:00"); /* MySQL's zero TIMESTAMP */
             put_frac(b, 0, fsp);
             break;
         }
@@ -493,7 +479,7 @@ void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
     switch (v->kind) {
     case BV_VAL_NULL:
     case BV_VAL_ABSENT:
-        put_s(b, "null");
+        bv_buf_puts(b, "null");
         break;
     case BV_VAL_INT: put_i64(b, v->v.i); break;
     case BV_VAL_UINT:
@@ -515,11 +501,11 @@ void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
         if (v->v.s.len)
             bv_buf_put(b, v->v.s.ptr, v->v.s.len);
         else
-            put_s(b, "null");
+            bv_buf_puts(b, "null");
         break;
     case BV_VAL_JSON_DIFF:
         /* Maxwell has no partial-JSON form: the operations, marked */
-        put_s(b, "{\"json_diff\":");
+        bv_buf_puts(b, "{\"json_diff\":");
         bv_buf_put(b, v->v.s.ptr, v->v.s.len);
         bv_buf_put_u8(b, '}');
         break;
@@ -527,9 +513,9 @@ void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
         if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
             bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);
         else if (v->v.u == 0)
-            put_s(b, "null"); /* the '' error value, as Maxwell */
+            bv_buf_puts(b, "null"); /* the '' error value, as Maxwell */
         else
-            putf(b, "%llu", (unsigned long long)v->v.u);
+            bv_buf_printf(b, "%llu", (unsigned long long)v->v.u);
         break;
     case BV_VAL_SET: bv_json_set(b, v->v.u, c); break;
     case BV_VAL_GEOMETRY: put_geometry(b, (const uint8_t *)v->v.s.ptr, v->v.s.len); break;
@@ -556,7 +542,7 @@ void bv_mx_value(bv_buf *b, const bv_value *v, const bv_column *c)
 void bv_mx_value_text(bv_buf *b, const bv_value *v, const bv_column *c)
 {
     if (v->kind == BV_VAL_NULL || v->kind == BV_VAL_ABSENT) {
-        put_s(b, "null");
+        bv_buf_puts(b, "null");
         return;
     }
     if (v->kind == BV_VAL_STRING && c && c->charset != 63) {
@@ -588,13 +574,13 @@ static const char *row_type(int t)
 void bv_mx_row_head(bv_buf *b, const bv_event *ev)
 {
     bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
-    put_s(b, "{\"database\":");
+    bv_buf_puts(b, "{\"database\":");
     bv_json_string(b, db.ptr, db.len);
-    put_s(b, ",\"table\":");
+    bv_buf_puts(b, ",\"table\":");
     bv_json_string(b, tb.ptr, tb.len);
-    put_s(b, ",\"type\":\"");
-    put_s(b, row_type(ev->type));
-    put_s(b, "\",\"ts\":");
+    bv_buf_puts(b, ",\"type\":\"");
+    bv_buf_puts(b, row_type(ev->type));
+    bv_buf_puts(b, "\",\"ts\":");
     put_u64(b, ev->ts_us / 1000000u);
 }
 
@@ -604,27 +590,27 @@ void bv_mx_commit(bv_buf *b, const bv_mx_txn *t, const bv_mx_opts *o)
         return;
     if (t->has_xid)
     {
-        put_s(b, ",\"xid\":");
+        bv_buf_puts(b, ",\"xid\":");
         put_u64(b, t->xid);
     }
     if (o->xoffset && !t->last)
     {
-        put_s(b, ",\"xoffset\":");
+        bv_buf_puts(b, ",\"xoffset\":");
         put_u64(b, t->xoffset);
     }
     if (t->last)
-        put_s(b, ",\"commit\":true");
+        bv_buf_puts(b, ",\"commit\":true");
 }
 
 static void put_gtid(bv_buf *b, const bv_event *ev)
 {
     if (ev->gtid.flavor == BV_GTID_NONE) {
-        put_s(b, ",\"gtid\":null");
+        bv_buf_puts(b, ",\"gtid\":null");
         return;
     }
     char g[128];
     bv_gtid_format(&ev->gtid, g, sizeof(g));
-    put_s(b, ",\"gtid\":");
+    bv_buf_puts(b, ",\"gtid\":");
     bv_json_string(b, g, strlen(g));
 }
 
@@ -668,19 +654,19 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
 {
     const bv_schema *s = ev->schema;
     if (o->binlog_position) {
-        put_s(b, ",\"position\":\"");
+        bv_buf_puts(b, ",\"position\":\"");
         bv_buf_put(b, ev->pos.file.ptr, ev->pos.file.len);
-        putf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
+        bv_buf_printf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
     }
     if (o->gtid_position)
         put_gtid(b, ev);
     if (o->server_id)
-        putf(b, ",\"server_id\":%u", ev->server_id);
+        bv_buf_printf(b, ",\"server_id\":%u", ev->server_id);
     if (o->thread_id)
-        putf(b, ",\"thread_id\":%llu", (unsigned long long)ev->thread_id);
+        bv_buf_printf(b, ",\"thread_id\":%llu", (unsigned long long)ev->thread_id);
     const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
     if (o->primary_keys) {
-        put_s(b, ",\"primary_key\":[");
+        bv_buf_puts(b, ",\"primary_key\":[");
         for (uint32_t k = 0; k < bv_schema_pk_count(s); k++) {
             uint32_t i = bv_schema_pk_column(s, k);
             if (k)
@@ -693,7 +679,7 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
         bv_buf_put_u8(b, ']');
     }
     if (o->primary_key_columns) {
-        put_s(b, ",\"primary_key_columns\":[");
+        bv_buf_puts(b, ",\"primary_key_columns\":[");
         for (uint32_t k = 0; k < bv_schema_pk_count(s); k++) {
             const bv_column *c = bv_schema_column(s, bv_schema_pk_column(s, k));
             if (k)
@@ -704,7 +690,7 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
     }
     /* data: the after image (before for DELETE); with a MINIMAL after
      * image, before-image columns it lacks go into data as well */
-    put_s(b, ",\"data\":{");
+    bv_buf_puts(b, ",\"data\":{");
     int first = 1;
     for (uint32_t i = 0; i < ev->ncols; i++) {
         const bv_column *c = bv_schema_column(s, i);
@@ -740,11 +726,11 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
                 continue;
             if (bv->kind == BV_VAL_NULL && !o->nulls) {
                 if (!any)
-                    put_s(b, ",\"old\":{");
+                    bv_buf_puts(b, ",\"old\":{");
                 any = 1;
                 continue;
             }
-            put_s(b, any ? "," : ",\"old\":{");
+            bv_buf_puts(b, any ? "," : ",\"old\":{");
             any = 1;
             bv_json_string(b, c->name.ptr, c->name.len);
             bv_buf_put_u8(b, ':');
@@ -760,15 +746,15 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
 
 void bv_mx_ddl(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
 {
-    put_s(b, "{\"type\":\"ddl\",\"database\":");
+    bv_buf_puts(b, "{\"type\":\"ddl\",\"database\":");
     bv_json_string(b, ev->database.ptr, ev->database.len);
-    put_s(b, ",\"sql\":");
+    bv_buf_puts(b, ",\"sql\":");
     bv_json_string(b, ev->sql.ptr, ev->sql.len);
-    putf(b, ",\"ts\":%llu", (unsigned long long)(ev->ts_us / 1000u));
+    bv_buf_printf(b, ",\"ts\":%llu", (unsigned long long)(ev->ts_us / 1000u));
     if (o->binlog_position) {
-        put_s(b, ",\"position\":\"");
+        bv_buf_puts(b, ",\"position\":\"");
         bv_buf_put(b, ev->pos.file.ptr, ev->pos.file.len);
-        putf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
+        bv_buf_printf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
     }
     if (o->gtid_position)
         put_gtid(b, ev);
@@ -822,13 +808,13 @@ void bv_mx_key(bv_buf *b, const bv_event *ev)
     const bv_schema *s = ev->schema;
     bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
     const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
-    put_s(b, "{\"database\":");
+    bv_buf_puts(b, "{\"database\":");
     bv_json_string(b, db.ptr, db.len);
-    put_s(b, ",\"table\":");
+    bv_buf_puts(b, ",\"table\":");
     bv_json_string(b, tb.ptr, tb.len);
     uint32_t npk = bv_schema_pk_count(s);
     if (npk == 0) {
-        put_s(b, ",\"_uuid\":");
+        bv_buf_puts(b, ",\"_uuid\":");
         put_uuid(b);
     }
     for (uint32_t k = 0; k < npk; k++) {
@@ -912,40 +898,40 @@ static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
         break;
     case BV_VAL_DATE:
         if (v->v.dt.month == 0 || v->v.dt.day == 0)
-            put_s(b, "null"); /* zero dates have no epoch day */
+            bv_buf_puts(b, "null"); /* zero dates have no epoch day */
         else
-            putf(b, "%lld", (long long)days_from_civil(v->v.dt.year, v->v.dt.month, v->v.dt.day));
+            bv_buf_printf(b, "%lld", (long long)days_from_civil(v->v.dt.year, v->v.dt.month, v->v.dt.day));
         break;
     case BV_VAL_DATETIME: {
         if (v->v.dt.month == 0 || v->v.dt.day == 0) {
-            put_s(b, "null");
+            bv_buf_puts(b, "null");
             break;
         }
         int64_t s = days_from_civil(v->v.dt.year, v->v.dt.month, v->v.dt.day) * 86400 + v->v.dt.hour * 3600 +
                     v->v.dt.minute * 60 + v->v.dt.second;
         if (fsp <= 3) /* io.debezium.time.Timestamp: epoch milliseconds */
-            putf(b, "%lld", (long long)(s * 1000 + v->v.dt.usec / 1000));
+            bv_buf_printf(b, "%lld", (long long)(s * 1000 + v->v.dt.usec / 1000));
         else /* io.debezium.time.MicroTimestamp */
-            putf(b, "%lld", (long long)(s * 1000000 + v->v.dt.usec));
+            bv_buf_printf(b, "%lld", (long long)(s * 1000000 + v->v.dt.usec));
         break;
     }
     case BV_VAL_TIME: { /* io.debezium.time.MicroTime */
         int64_t us = ((int64_t)v->v.time.hour * 3600 + v->v.time.minute * 60 + v->v.time.second) * 1000000 +
                      v->v.time.usec;
-        putf(b, "%lld", (long long)(v->v.time.negative ? -us : us));
+        bv_buf_printf(b, "%lld", (long long)(v->v.time.negative ? -us : us));
         break;
     }
     case BV_VAL_TIMESTAMP: { /* io.debezium.time.ZonedTimestamp: ISO-8601 UTC */
         time_t t = (time_t)v->v.ts.sec;
         struct tm tm;
         if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || v->v.ts.sec > 253402300799ull || !gmtime_r(&t, &tm)) {
-            put_s(b, "null");
+            bv_buf_puts(b, "null");
             break;
         }
-        putf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+        bv_buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec);
         put_frac(b, v->v.ts.usec, fsp);
-        put_s(b, "Z\"");
+        bv_buf_puts(b, "Z\"");
         break;
     }
     case BV_VAL_SET: { /* a comma-separated string of the members */
@@ -969,7 +955,7 @@ static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
         break;
     case BV_VAL_BIT:
         if (c && (c->meta & 0xff) + ((c->meta >> 8) & 0xff) * 8 == 1) {
-            put_s(b, v->v.u ? "true" : "false"); /* BIT(1) is a boolean */
+            bv_buf_puts(b, v->v.u ? "true" : "false"); /* BIT(1) is a boolean */
         } else { /* bytes, little-endian, base64 */
             unsigned nbytes = c ? ((c->meta >> 8) & 0xff) + ((c->meta & 0xff) != 0) : 8;
             uint8_t le[8];
@@ -983,16 +969,16 @@ static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
         uint32_t srid = v->v.s.len >= 4 ? (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 |
                                               (uint32_t)p[3] << 24
                                         : 0;
-        put_s(b, "{\"wkb\":");
+        bv_buf_puts(b, "{\"wkb\":");
         bv_json_base64(b, v->v.s.len >= 4 ? p + 4 : p, v->v.s.len >= 4 ? v->v.s.len - 4 : 0);
-        putf(b, ",\"srid\":%u}", srid);
+        bv_buf_printf(b, ",\"srid\":%u}", srid);
         break;
     }
     case BV_VAL_DOUBLE:
     case BV_VAL_FLOAT: {
         double d = v->kind == BV_VAL_FLOAT ? (double)v->v.f : v->v.d;
         if (!isfinite(d))
-            put_s(b, "null");
+            bv_buf_puts(b, "null");
         else
             put_java_double(b, d, v->kind == BV_VAL_FLOAT);
         break;
@@ -1001,7 +987,7 @@ static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
         if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
             bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);
         else
-            put_s(b, "\"\"");
+            bv_buf_puts(b, "\"\"");
         break;
     default: /* integers, YEAR, strings, bytes (base64), NULL */
         bv_mx_value(b, v, c);
@@ -1012,7 +998,7 @@ static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
 static void dbz_image(bv_buf *b, const bv_event *ev, const bv_value *img)
 {
     if (!img) {
-        put_s(b, "null");
+        bv_buf_puts(b, "null");
         return;
     }
     bv_json_image(b, ev, img, dbz_one);
@@ -1021,25 +1007,25 @@ static void dbz_image(bv_buf *b, const bv_event *ev, const bv_value *img)
 void bv_dbz_value(bv_buf *b, const bv_event *ev, const char *name)
 {
     bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
-    put_s(b, "{\"before\":");
+    bv_buf_puts(b, "{\"before\":");
     dbz_image(b, ev, ev->type == BV_EV_INSERT ? NULL : ev->before);
-    put_s(b, ",\"after\":");
+    bv_buf_puts(b, ",\"after\":");
     dbz_image(b, ev, ev->type == BV_EV_DELETE ? NULL : ev->after);
-    put_s(b, ",\"source\":{\"version\":\"binvault-1\",\"connector\":\"mysql\",\"name\":");
+    bv_buf_puts(b, ",\"source\":{\"version\":\"binvault-1\",\"connector\":\"mysql\",\"name\":");
     bv_json_string(b, name, strlen(name));
-    putf(b, ",\"ts_ms\":%llu,\"snapshot\":\"false\",\"db\":", (unsigned long long)(ev->ts_us / 1000u));
+    bv_buf_printf(b, ",\"ts_ms\":%llu,\"snapshot\":\"false\",\"db\":", (unsigned long long)(ev->ts_us / 1000u));
     bv_json_string(b, db.ptr, db.len);
-    put_s(b, ",\"table\":");
+    bv_buf_puts(b, ",\"table\":");
     bv_json_string(b, tb.ptr, tb.len);
-    putf(b, ",\"server_id\":%u", ev->server_id);
+    bv_buf_printf(b, ",\"server_id\":%u", ev->server_id);
     put_gtid(b, ev);
-    put_s(b, ",\"file\":");
+    bv_buf_puts(b, ",\"file\":");
     bv_json_string(b, ev->pos.file.ptr, ev->pos.file.len);
-    putf(b, ",\"pos\":%llu,\"row\":%u,\"thread\":%llu,\"query\":null}", (unsigned long long)ev->pos.offset,
+    bv_buf_printf(b, ",\"pos\":%llu,\"row\":%u,\"thread\":%llu,\"query\":null}", (unsigned long long)ev->pos.offset,
          ev->pos.row, (unsigned long long)ev->thread_id);
     struct timespec now;
     clock_gettime(CLOCK_REALTIME, &now);
-    putf(b, ",\"op\":\"%s\",\"ts_ms\":%lld}",
+    bv_buf_printf(b, ",\"op\":\"%s\",\"ts_ms\":%lld}",
          ev->type == BV_EV_INSERT ? "c" : ev->type == BV_EV_UPDATE ? "u" : "d",
          (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000);
 }

@@ -7,20 +7,6 @@
 #include <string.h>
 #include <time.h>
 
-static void put_s(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
-
-static void putf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-#include <stdarg.h>
-static void putf(bv_buf *b, const char *fmt, ...)
-{
-    char tmp[128];
-    va_list ap;
-    va_start(ap, fmt);
-    int n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        bv_buf_put(b, tmp, (size_t)n < sizeof(tmp) ? (size_t)n : sizeof(tmp) - 1);
-}
 
 /* Length of a valid UTF-8 sequence at p (1..4), or 0 if invalid. */
 static size_t utf8_len(const uint8_t *p, size_t n)
@@ -78,10 +64,10 @@ void bv_json_string(bv_buf *b, const char *s, size_t n)
             i++;
         } else if (c < 0x20) {
             switch (c) {
-            case '\n': put_s(b, "\\n"); break;
-            case '\r': put_s(b, "\\r"); break;
-            case '\t': put_s(b, "\\t"); break;
-            default: putf(b, "\\u%04x", c); break;
+            case '\n': bv_buf_puts(b, "\\n"); break;
+            case '\r': bv_buf_puts(b, "\\r"); break;
+            case '\t': bv_buf_puts(b, "\\t"); break;
+            default: bv_buf_printf(b, "\\u%04x", c); break;
             }
             i++;
         } else if (c < 0x80) {
@@ -97,7 +83,7 @@ void bv_json_string(bv_buf *b, const char *s, size_t n)
                 bv_buf_put(b, p + i, l);
                 i += l;
             } else {
-                putf(b, "\\u%04x", c);
+                bv_buf_printf(b, "\\u%04x", c);
                 i++;
             }
         }
@@ -154,7 +140,7 @@ static void put_double(bv_buf *b, double d, int is_float)
 {
     char tmp[40];
     if (!isfinite(d)) {
-        put_s(b, "null");
+        bv_buf_puts(b, "null");
         return;
     }
     for (int prec = is_float ? 6 : 15; prec <= 17; prec++) {
@@ -163,7 +149,7 @@ static void put_double(bv_buf *b, double d, int is_float)
         if (is_float ? (float)back == (float)d : back == d)
             break;
     }
-    put_s(b, tmp);
+    bv_buf_puts(b, tmp);
 }
 
 /* MySQL's latin1 is Windows-1252: the code points of bytes 0x80..0x9f
@@ -229,7 +215,7 @@ void bv_json_set(bv_buf *b, uint64_t bits, const bv_column *c)
         if (c && i < c->nmembers)
             bv_json_string(b, c->members[i].ptr, c->members[i].len);
         else
-            putf(b, "%u", i); /* a member the schema does not name */
+            bv_buf_printf(b, "%u", i); /* a member the schema does not name */
     }
     bv_buf_put_u8(b, ']');
 }
@@ -238,11 +224,11 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
 {
     unsigned fsp = c ? c->scale : 0;
     switch (v->kind) {
-    case BV_VAL_NULL: put_s(b, "null"); break;
-    case BV_VAL_INT: putf(b, "%lld", (long long)v->v.i); break;
+    case BV_VAL_NULL: bv_buf_puts(b, "null"); break;
+    case BV_VAL_INT: bv_buf_printf(b, "%lld", (long long)v->v.i); break;
     case BV_VAL_UINT:
     case BV_VAL_YEAR:
-    case BV_VAL_BIT: putf(b, "%llu", (unsigned long long)v->v.u); break;
+    case BV_VAL_BIT: bv_buf_printf(b, "%llu", (unsigned long long)v->v.u); break;
     case BV_VAL_FLOAT:
         put_double(b, (double)v->v.f, 1);
         break;
@@ -251,16 +237,16 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
         break;
     case BV_VAL_DECIMAL: bv_buf_put(b, v->v.s.ptr, v->v.s.len); break;
     case BV_VAL_DATE:
-        putf(b, "\"%04u-%02u-%02u\"", v->v.dt.year, v->v.dt.month, v->v.dt.day);
+        bv_buf_printf(b, "\"%04u-%02u-%02u\"", v->v.dt.year, v->v.dt.month, v->v.dt.day);
         break;
     case BV_VAL_DATETIME:
-        putf(b, "\"%04u-%02u-%02u %02u:%02u:%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day, v->v.dt.hour,
+        bv_buf_printf(b, "\"%04u-%02u-%02u %02u:%02u:%02u", v->v.dt.year, v->v.dt.month, v->v.dt.day, v->v.dt.hour,
              v->v.dt.minute, v->v.dt.second);
         put_frac(b, v->v.dt.usec, fsp);
         bv_buf_put_u8(b, '"');
         break;
     case BV_VAL_TIME:
-        putf(b, "\"%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
+        bv_buf_printf(b, "\"%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
              v->v.time.second);
         put_frac(b, v->v.time.usec, fsp);
         bv_buf_put_u8(b, '"');
@@ -270,16 +256,16 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
         struct tm tm;
         if (v->v.ts.sec == 0 && v->v.ts.usec == 0) {
             /* TIMESTAMP 0 is the zero date (1970-01-01 00:00:00 UTC is out of TIMESTAMP's range) */
-            put_s(b, "\"0000-00-00 00:00:00");
+            bv_buf_puts(b, "\"0000-00-00 00:00:00");
             put_frac(b, v->v.ts.usec, fsp);
             bv_buf_put_u8(b, '"');
             break;
         }
         if (v->v.ts.sec > (uint64_t)253402300799ull || !gmtime_r(&t, &tm)) {
-            putf(b, "%llu", (unsigned long long)v->v.ts.sec); /* beyond year 9999: raw seconds */
+            bv_buf_printf(b, "%llu", (unsigned long long)v->v.ts.sec); /* beyond year 9999: raw seconds */
             break;
         }
-        putf(b, "\"%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+        bv_buf_printf(b, "\"%04d-%02d-%02d %02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
              tm.tm_min, tm.tm_sec);
         put_frac(b, v->v.ts.usec, fsp);
         bv_buf_put_u8(b, '"');
@@ -291,7 +277,7 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
     case BV_VAL_JSON: bv_buf_put(b, v->v.s.ptr, v->v.s.len); break;
     case BV_VAL_JSON_DIFF:
         /* a partial update: the operations, not the document */
-        put_s(b, "{\"json_diff\":");
+        bv_buf_puts(b, "{\"json_diff\":");
         bv_buf_put(b, v->v.s.ptr, v->v.s.len);
         bv_buf_put_u8(b, '}');
         break;
@@ -299,9 +285,9 @@ static void put_value(bv_buf *b, const bv_value *v, const bv_column *c)
         if (c && v->v.u >= 1 && v->v.u <= c->nmembers)
             bv_json_string(b, c->members[v->v.u - 1].ptr, c->members[v->v.u - 1].len);
         else if (v->v.u == 0)
-            put_s(b, "\"\"");
+            bv_buf_puts(b, "\"\"");
         else
-            putf(b, "%llu", (unsigned long long)v->v.u);
+            bv_buf_printf(b, "%llu", (unsigned long long)v->v.u);
         break;
     case BV_VAL_SET: bv_json_set(b, v->v.u, c); break;
     default: /* BYTES, GEOMETRY, VECTOR */
@@ -330,7 +316,7 @@ void bv_json_image(bv_buf *b, const bv_event *ev, const bv_value *img, bv_json_v
 
 static void put_image(bv_buf *b, const char *key, const bv_value *img, const bv_event *ev)
 {
-    putf(b, ",\"%s\":", key);
+    bv_buf_printf(b, ",\"%s\":", key);
     bv_json_image(b, ev, img, put_value);
 }
 
@@ -338,31 +324,31 @@ void bv_json_event(bv_buf *b, const bv_event *ev)
 {
     char ts[40];
     static const char *const kinds[] = {"xid", "commit", "rollback", "implicit"};
-    put_s(b, "{\"type\":\"");
-    put_s(b, bv_event_type_name(ev->type));
-    put_s(b, "\",\"file\":");
+    bv_buf_puts(b, "{\"type\":\"");
+    bv_buf_puts(b, bv_event_type_name(ev->type));
+    bv_buf_puts(b, "\",\"file\":");
     bv_json_string(b, ev->pos.file.ptr, ev->pos.file.len);
-    putf(b, ",\"offset\":%llu", (unsigned long long)ev->pos.offset);
+    bv_buf_printf(b, ",\"offset\":%llu", (unsigned long long)ev->pos.offset);
     if (ev->type >= BV_EV_INSERT && ev->type <= BV_EV_DELETE)
-        putf(b, ",\"row\":%u", ev->pos.row);
+        bv_buf_printf(b, ",\"row\":%u", ev->pos.row);
     bv_json_time(ts, sizeof(ts), ev->ts_us);
-    putf(b, ",\"ts\":\"%s\"", ts);
+    bv_buf_printf(b, ",\"ts\":\"%s\"", ts);
     if (ev->gtid.flavor != BV_GTID_NONE && ev->type != BV_EV_ROTATE && ev->type != BV_EV_NOTE) {
         char g[128];
         bv_gtid_format(&ev->gtid, g, sizeof(g));
-        putf(b, ",\"gtid\":\"%s\"", g);
+        bv_buf_printf(b, ",\"gtid\":\"%s\"", g);
     }
     switch (ev->type) {
     case BV_EV_BEGIN:
-        putf(b, ",\"server_id\":%u,\"thread_id\":%llu", ev->server_id, (unsigned long long)ev->thread_id);
+        bv_buf_printf(b, ",\"server_id\":%u,\"thread_id\":%llu", ev->server_id, (unsigned long long)ev->thread_id);
         break;
     case BV_EV_INSERT:
     case BV_EV_UPDATE:
     case BV_EV_DELETE: {
         bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
-        put_s(b, ",\"database\":");
+        bv_buf_puts(b, ",\"database\":");
         bv_json_string(b, db.ptr, db.len);
-        put_s(b, ",\"table\":");
+        bv_buf_puts(b, ",\"table\":");
         bv_json_string(b, tb.ptr, tb.len);
         if (ev->type != BV_EV_INSERT)
             put_image(b, ev->type == BV_EV_UPDATE ? "old" : "data", ev->before, ev);
@@ -371,22 +357,22 @@ void bv_json_event(bv_buf *b, const bv_event *ev)
         break;
     }
     case BV_EV_DDL:
-        put_s(b, ",\"database\":");
+        bv_buf_puts(b, ",\"database\":");
         bv_json_string(b, ev->database.ptr, ev->database.len);
-        put_s(b, ",\"sql\":");
+        bv_buf_puts(b, ",\"sql\":");
         bv_json_string(b, ev->sql.ptr, ev->sql.len);
         break;
     case BV_EV_COMMIT:
-        putf(b, ",\"kind\":\"%s\",\"xid\":%llu,\"end_offset\":%llu", kinds[ev->commit_kind & 3],
+        bv_buf_printf(b, ",\"kind\":\"%s\",\"xid\":%llu,\"end_offset\":%llu", kinds[ev->commit_kind & 3],
              (unsigned long long)ev->xid, (unsigned long long)ev->end_offset);
         break;
     case BV_EV_ROTATE:
-        put_s(b, ",\"new_file\":");
+        bv_buf_puts(b, ",\"new_file\":");
         bv_json_string(b, ev->new_file.ptr, ev->new_file.len);
-        putf(b, ",\"end_offset\":%llu", (unsigned long long)ev->end_offset);
+        bv_buf_printf(b, ",\"end_offset\":%llu", (unsigned long long)ev->end_offset);
         break;
     case BV_EV_NOTE:
-        putf(b, ",\"level\":\"%s\",\"text\":", ev->note_level ? "warning" : "info");
+        bv_buf_printf(b, ",\"level\":\"%s\",\"text\":", ev->note_level ? "warning" : "info");
         bv_json_string(b, ev->text.ptr, ev->text.len);
         break;
     default:

@@ -439,8 +439,25 @@ static void test_strerror(void)
     T_EQ_INT(bv_seterr(NULL, 0, BV_E_RANGE, "x"), BV_E_RANGE, "seterr with NULL buffer");
 }
 
+static void test_printf(void)
+{
+    bv_buf b;
+    char big[1001];
+    bv_buf_init(&b);
+    bv_buf_puts(&b, "x=");
+    bv_buf_printf(&b, "%d,", 42);
+    memset(big, 'a', 1000);
+    big[1000] = 0;
+    bv_buf_printf(&b, "%s|%u", big, 7u); /* longer than the stack buffer */
+    T_OK(!b.oom && b.len == 2 + 3 + 1000 + 2 && memcmp(b.data, "x=42,a", 6) == 0 &&
+             memcmp(b.data + b.len - 3, "a|7", 3) == 0,
+         "bv_buf_puts / bv_buf_printf append exactly, of any length (%zu bytes)", b.len);
+    bv_buf_release(&b);
+}
+
 int main(void)
 {
+    test_printf();
     test_fixed();
     test_varint_roundtrip();
     test_varint_bad();
