@@ -21,15 +21,25 @@ void bv_progress_init(bv_progress *p, const char *what)
     p->shown = 0;
 }
 
-void bv_progress_update(bv_progress *p, uint64_t events, uint64_t bytes, uint64_t total_bytes)
+/* 1 when the line is due (on a terminal, at most 4 times a second); sets
+ * the seconds since the start. */
+static int due(bv_progress *p, double *secs)
 {
     if (!p->enabled)
-        return;
+        return 0;
     uint64_t t = now_us();
     if (t - p->last_us < 250000)
-        return;
+        return 0;
     p->last_us = t;
-    double secs = (double)(t - p->start_us) / 1e6;
+    *secs = (double)(t - p->start_us) / 1e6;
+    return 1;
+}
+
+void bv_progress_update(bv_progress *p, uint64_t events, uint64_t bytes, uint64_t total_bytes)
+{
+    double secs;
+    if (!due(p, &secs))
+        return;
     double rate = secs > 0 ? (double)events / secs : 0;
     double brate = secs > 0 ? (double)bytes / secs : 0;
     char eta[32] = "?";
@@ -46,13 +56,9 @@ void bv_progress_update(bv_progress *p, uint64_t events, uint64_t bytes, uint64_
 
 void bv_progress_update_eta(bv_progress *p, uint64_t events, uint64_t bytes, uint64_t done, uint64_t total)
 {
-    if (!p->enabled)
+    double secs;
+    if (!due(p, &secs))
         return;
-    uint64_t t = now_us();
-    if (t - p->last_us < 250000)
-        return;
-    p->last_us = t;
-    double secs = (double)(t - p->start_us) / 1e6;
     double rate = secs > 0 ? (double)events / secs : 0;
     char eta[32] = "?";
     if (total && done && secs > 0 && total >= done)
