@@ -284,6 +284,18 @@ typedef struct out {
 } out;
 
 static void outf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Append n bytes (truncating, always NUL-terminated; used counts them all). */
+static void outn(out *o, const char *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (o->used + 1 < o->len)
+            o->buf[o->used] = p[i];
+        o->used++;
+    }
+    if (o->len)
+        o->buf[o->used < o->len ? o->used : o->len - 1] = 0;
+}
+
 static void outf(out *o, const char *fmt, ...)
 {
     char tmp[128];
@@ -293,19 +305,21 @@ static void outf(out *o, const char *fmt, ...)
     va_end(ap);
     if (n < 0)
         return;
-    for (int i = 0; i < n && i < (int)sizeof(tmp) - 1; i++) {
-        if (o->used + 1 < o->len)
-            o->buf[o->used] = tmp[i];
-        o->used++;
-    }
-    if (o->len)
-        o->buf[o->used < o->len ? o->used : o->len - 1] = 0;
+    outn(o, tmp, (size_t)n < sizeof(tmp) - 1 ? (size_t)n : sizeof(tmp) - 1);
 }
 
 static void out_uuid(out *o, const uint8_t *u)
 {
-    outf(o, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1], u[2], u[3],
-         u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14], u[15]);
+    static const char hex[] = "0123456789abcdef";
+    char t[36];
+    size_t n = 0;
+    for (int i = 0; i < 16; i++) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            t[n++] = '-';
+        t[n++] = hex[u[i] >> 4];
+        t[n++] = hex[u[i] & 15];
+    }
+    outn(o, t, n);
 }
 
 size_t bv_gtid_format(const bv_gtid *g, char *buf, size_t len)

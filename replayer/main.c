@@ -160,6 +160,7 @@ typedef struct rp {
         uint64_t n;
     } * tables;
     size_t ntables;
+    size_t tlast; /* index of the last row's table, to skip the search */
     bv_progress pg;
 } rp;
 
@@ -354,6 +355,13 @@ static int push_msg(rp *r, msg *m)
 static size_t begin_span(rp *r) { return r->tb.len; }
 static span end_span(rp *r, size_t start) { return (span){start, r->tb.len - start}; }
 
+/* 1 if name is "db.tb" */
+static int table_is(const char *name, const char *db, size_t dl, const char *tb, size_t tl)
+{
+    return memcmp(name, db, dl) == 0 && name[dl] == '.' && memcmp(name + dl + 1, tb, tl) == 0 &&
+           name[dl + 1 + tl] == 0;
+}
+
 static int add_row(rp *r, const bv_event *ev)
 {
     msg m;
@@ -391,13 +399,21 @@ static int add_row(rp *r, const bv_event *ev)
         return BV_E_NOMEM;
     r->rows++;
     r->by_type[ev->type]++;
-    /* per-table counts for the summary (the first 200 tables by name) */
+    /* per-table counts for the summary (the first 200 tables by name);
+     * consecutive rows are usually of the same table, so try the last one
+     * before formatting the name */
+    size_t dl = db.len > 70 ? 70 : db.len, tl = tb.len > 70 ? 70 : tb.len;
+    size_t i = r->tlast;
+    if (i < r->ntables && table_is(r->tables[i].name, db.ptr, dl, tb.ptr, tl)) {
+        r->tables[i].n++;
+        return BV_OK;
+    }
     char name[160];
-    snprintf(name, sizeof(name), "%.*s.%.*s", (int)(db.len > 70 ? 70 : db.len), db.ptr,
-             (int)(tb.len > 70 ? 70 : tb.len), tb.ptr);
-    size_t i = 0;
+    snprintf(name, sizeof(name), "%.*s.%.*s", (int)dl, db.ptr, (int)tl, tb.ptr);
+    i = 0;
     while (i < r->ntables && strcmp(r->tables[i].name, name) != 0)
         i++;
+    r->tlast = i;
     if (i == r->ntables && r->ntables < 200) {
         struct tcount *n = realloc(r->tables, (r->ntables + 1) * sizeof(*n));
         if (n) {

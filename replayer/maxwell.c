@@ -16,12 +16,25 @@
 /* Decimal text of an integer without printf (the replayer's hot path). */
 static void put_u64(bv_buf *b, uint64_t v)
 {
+    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                             "8081828384858687888990919293949596979899";
     char t[24];
     int n = 0;
-    do {
-        t[23 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
+    while (v >= 100) {
+        unsigned r = (unsigned)(v % 100u);
+        v /= 100u;
+        t[22 - n] = d2[2 * r];
+        t[23 - n] = d2[2 * r + 1];
+        n += 2;
+    }
+    if (v >= 10) {
+        t[22 - n] = d2[2 * v];
+        t[23 - n] = d2[2 * v + 1];
+        n += 2;
+    } else {
+        t[23 - n++] = (char)('0' + v);
+    }
     bv_buf_put(b, t + 24 - n, (size_t)n);
 }
 
@@ -46,23 +59,18 @@ static void put_pad(bv_buf *b, unsigned v, int width)
     bv_buf_put(b, t, (size_t)width);
 }
 
-/* YYYY-MM-DD[sep]HH:MM:SS (time part when sep != 0) */
+/* YYYY-MM-DD[sep]HH:MM:SS (time part when sep != 0), built in place and
+ * appended once (the replayer's hot path: every DATETIME). y <= 9999, the
+ * other parts <= 99. */
 static void put_ymdhms(bv_buf *b, unsigned y, unsigned mo, unsigned d, char sep, unsigned h, unsigned mi,
                        unsigned sec)
 {
-    put_pad(b, y, 4);
-    bv_buf_put_u8(b, '-');
-    put_pad(b, mo, 2);
-    bv_buf_put_u8(b, '-');
-    put_pad(b, d, 2);
-    if (!sep)
-        return;
-    bv_buf_put_u8(b, (uint8_t)sep);
-    put_pad(b, h, 2);
-    bv_buf_put_u8(b, ':');
-    put_pad(b, mi, 2);
-    bv_buf_put_u8(b, ':');
-    put_pad(b, sec, 2);
+    char t[19] = {(char)('0' + y / 1000 % 10), (char)('0' + y / 100 % 10), (char)('0' + y / 10 % 10),
+                  (char)('0' + y % 10), '-', (char)('0' + mo / 10 % 10), (char)('0' + mo % 10), '-',
+                  (char)('0' + d / 10 % 10), (char)('0' + d % 10), sep, (char)('0' + h / 10 % 10),
+                  (char)('0' + h % 10), ':', (char)('0' + mi / 10 % 10), (char)('0' + mi % 10), ':',
+                  (char)('0' + sec / 10 % 10), (char)('0' + sec % 10)};
+    bv_buf_put(b, t, sep ? 19 : 10);
 }
 
 void bv_mx_opts_init(bv_mx_opts *o)
@@ -439,6 +447,34 @@ static void put_frac(bv_buf *b, uint32_t usec, unsigned fsp)
     bv_buf_put(b, d, fsp);
 }
 
+/* A UTC instant's calendar parts (proleptic Gregorian), without gmtime_r
+ * and its time-zone lock: days since the epoch to a date by the era
+ * arithmetic of days_from_civil below, run backwards. */
+typedef struct utc {
+    unsigned y, mo, d, h, mi, s;
+} utc;
+
+/* 0 for instants after 9999-12-31 23:59:59 (not representable as text) */
+static int utc_of(uint64_t sec, utc *u)
+{
+    if (sec > 253402300799ull)
+        return 0;
+    uint64_t days = sec / 86400u, rem = sec % 86400u;
+    u->h = (unsigned)(rem / 3600u);
+    u->mi = (unsigned)(rem / 60u % 60u);
+    u->s = (unsigned)(rem % 60u);
+    uint64_t z = days + 719468u; /* days since 0000-03-01 */
+    uint64_t era = z / 146097u;
+    unsigned doe = (unsigned)(z - era * 146097u);                            /* [0, 146096] */
+    unsigned yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u; /* [0, 399] */
+    unsigned doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);                /* [0, 365], from March 1 */
+    unsigned mp = (5u * doy + 2u) / 153u;                                     /* [0, 11], March = 0 */
+    u->d = doy - (153u * mp + 2u) / 5u + 1u;
+    u->mo = mp < 10u ? mp + 3u : mp - 9u;
+    u->y = (unsigned)(era * 400u + yoe) + (u->mo <= 2u);
+    return 1;
+}
+
 /* The value's text without JSON quoting, for dates and times. */
 static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
 {
@@ -451,20 +487,23 @@ static void put_temporal(bv_buf *b, const bv_value *v, unsigned fsp)
         put_frac(b, v->v.dt.usec, fsp);
         break;
     case BV_VAL_TIME:
-        bv_buf_printf(b, "%s%02u:%02u:%02u", v->v.time.negative ? "-" : "", v->v.time.hour, v->v.time.minute,
-             v->v.time.second);
+        if (v->v.time.negative)
+            bv_buf_put_u8(b, '-');
+        put_pad(b, v->v.time.hour, v->v.time.hour > 99 ? (v->v.time.hour > 999 ? 4 : 3) : 2);
+        bv_buf_put_u8(b, ':');
+        put_pad(b, v->v.time.minute, 2);
+        bv_buf_put_u8(b, ':');
+        put_pad(b, v->v.time.second, 2);
         put_frac(b, v->v.time.usec, fsp);
         break;
     case BV_VAL_TIMESTAMP: {
-        time_t t = (time_t)v->v.ts.sec;
-        struct tm tm;
-        if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || v->v.ts.sec > 253402300799ull || !gmtime_r(&t, &tm)) {
+        utc u;
+        if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || !utc_of(v->v.ts.sec, &u)) {
             bv_buf_puts(b, "0000-00-00 00:00:00"); /* MySQL's zero TIMESTAMP */
             put_frac(b, 0, fsp);
             break;
         }
-        put_ymdhms(b, (unsigned)tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday, ' ',
-                   (unsigned)tm.tm_hour, (unsigned)tm.tm_min, (unsigned)tm.tm_sec);
+        put_ymdhms(b, u.y, u.mo, u.d, ' ', u.h, u.mi, u.s);
         put_frac(b, v->v.ts.usec, fsp);
         break;
     }
@@ -608,10 +647,34 @@ static void put_gtid(bv_buf *b, const bv_event *ev)
         bv_buf_puts(b, ",\"gtid\":null");
         return;
     }
-    char g[128];
-    bv_gtid_format(&ev->gtid, g, sizeof(g));
+    /* every row of a transaction has the same GTID: keep its JSON text */
+    static _Thread_local struct {
+        bv_gtid g;
+        char json[160];
+        size_t n;
+    } last;
+    const bv_gtid *g = &ev->gtid;
+    if (!last.n || last.g.flavor != g->flavor || last.g.seq != g->seq || last.g.domain != g->domain ||
+        last.g.server_id != g->server_id || memcmp(last.g.uuid, g->uuid, 16) != 0 ||
+        strcmp(last.g.tag, g->tag) != 0) {
+        char t[128];
+        bv_buf j;
+        bv_gtid_format(g, t, sizeof(t));
+        bv_buf_init(&j);
+        bv_json_string(&j, t, strlen(t));
+        last.n = 0;
+        if (!j.oom && j.len <= sizeof(last.json)) {
+            memcpy(last.json, j.data, j.len);
+            last.n = j.len;
+            last.g = *g;
+        }
+        bv_buf_puts(b, ",\"gtid\":");
+        bv_buf_put(b, j.data, j.len);
+        bv_buf_release(&j);
+        return;
+    }
     bv_buf_puts(b, ",\"gtid\":");
-    bv_json_string(b, g, strlen(g));
+    bv_buf_put(b, last.json, last.n);
 }
 
 static int excluded(const bv_mx_opts *o, const bv_column *c)
@@ -656,14 +719,20 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
     if (o->binlog_position) {
         bv_buf_puts(b, ",\"position\":\"");
         bv_buf_put(b, ev->pos.file.ptr, ev->pos.file.len);
-        bv_buf_printf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
+        bv_buf_put_u8(b, ':');
+        put_u64(b, ev->pos.offset);
+        bv_buf_put_u8(b, '"');
     }
     if (o->gtid_position)
         put_gtid(b, ev);
-    if (o->server_id)
-        bv_buf_printf(b, ",\"server_id\":%u", ev->server_id);
-    if (o->thread_id)
-        bv_buf_printf(b, ",\"thread_id\":%llu", (unsigned long long)ev->thread_id);
+    if (o->server_id) {
+        bv_buf_puts(b, ",\"server_id\":");
+        put_u64(b, ev->server_id);
+    }
+    if (o->thread_id) {
+        bv_buf_puts(b, ",\"thread_id\":");
+        put_u64(b, ev->thread_id);
+    }
     const bv_value *img = ev->type == BV_EV_DELETE ? ev->before : ev->after;
     if (o->primary_keys) {
         bv_buf_puts(b, ",\"primary_key\":[");
@@ -750,11 +819,14 @@ void bv_mx_ddl(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
     bv_json_string(b, ev->database.ptr, ev->database.len);
     bv_buf_puts(b, ",\"sql\":");
     bv_json_string(b, ev->sql.ptr, ev->sql.len);
-    bv_buf_printf(b, ",\"ts\":%llu", (unsigned long long)(ev->ts_us / 1000u));
+    bv_buf_puts(b, ",\"ts\":");
+    put_u64(b, ev->ts_us / 1000u);
     if (o->binlog_position) {
         bv_buf_puts(b, ",\"position\":\"");
         bv_buf_put(b, ev->pos.file.ptr, ev->pos.file.len);
-        bv_buf_printf(b, ":%llu\"", (unsigned long long)ev->pos.offset);
+        bv_buf_put_u8(b, ':');
+        put_u64(b, ev->pos.offset);
+        bv_buf_put_u8(b, '"');
     }
     if (o->gtid_position)
         put_gtid(b, ev);
@@ -922,14 +994,13 @@ static void dbz_one(bv_buf *b, const bv_value *v, const bv_column *c)
         break;
     }
     case BV_VAL_TIMESTAMP: { /* io.debezium.time.ZonedTimestamp: ISO-8601 UTC */
-        time_t t = (time_t)v->v.ts.sec;
-        struct tm tm;
-        if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || v->v.ts.sec > 253402300799ull || !gmtime_r(&t, &tm)) {
+        utc u;
+        if ((v->v.ts.sec == 0 && v->v.ts.usec == 0) || !utc_of(v->v.ts.sec, &u)) {
             bv_buf_puts(b, "null");
             break;
         }
-        bv_buf_printf(b, "\"%04d-%02d-%02dT%02d:%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec);
+        bv_buf_put_u8(b, '"');
+        put_ymdhms(b, u.y, u.mo, u.d, 'T', u.h, u.mi, u.s);
         put_frac(b, v->v.ts.usec, fsp);
         bv_buf_puts(b, "Z\"");
         break;

@@ -49,13 +49,41 @@ static const uint8_t json_plain[256] = {
     ['\x60'] = 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
 };
 
+/* Nonzero if any of the 8 bytes at p is not plain: < 0x20, '"', '\\' or
+ * >= 0x80 (a word-at-a-time test; exact for "any", which is all we ask). */
+static inline int needs_escape8(const uint8_t *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x, q, s;
+    memcpy(&x, p, 8);
+    q = x ^ (ones * '"');
+    s = x ^ (ones * '\\');
+    return (((x - ones * 0x20) | (q - ones) | (s - ones)) & ~x & high) != 0 || (x & high) != 0;
+}
+
 void bv_json_string(bv_buf *b, const char *s, size_t n)
 {
     const uint8_t *p = (const uint8_t *)s;
-    if (bv_buf_reserve(b, n + 2) != BV_OK)
+    if (n > SIZE_MAX - 2 || bv_buf_reserve(b, n + 2) != BV_OK)
         return; /* b->oom is set */
-    bv_buf_put_u8(b, '"');
+    /* fast path: the whole string is plain (names, most values) */
+    uint8_t *d = b->data + b->len + 1;
     size_t i = 0;
+    while (n - i >= 8 && !needs_escape8(p + i)) {
+        memcpy(d + i, p + i, 8);
+        i += 8;
+    }
+    while (i < n && json_plain[p[i]]) {
+        d[i] = p[i];
+        i++;
+    }
+    d[-1] = '"';
+    if (i == n) {
+        d[n] = '"';
+        b->len += n + 2;
+        return;
+    }
+    b->len += 1 + i;
     while (i < n) {
         uint8_t c = p[i];
         if (c == '"' || c == '\\') {
@@ -71,8 +99,10 @@ void bv_json_string(bv_buf *b, const char *s, size_t n)
             }
             i++;
         } else if (c < 0x80) {
-            /* run of plain ASCII */
+            /* run of plain ASCII: eight bytes at a time, then one by one */
             size_t j = i;
+            while (n - j >= 8 && !needs_escape8(p + j))
+                j += 8;
             while (j < n && json_plain[p[j]])
                 j++;
             bv_buf_put(b, p + i, j - i);

@@ -6,9 +6,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "filter.h"
 #include "harness.h"
+#include "jsonl.h"
 #include "maxwell.h"
 
 static char g_out[1024];
@@ -176,8 +178,126 @@ static void test_filter(void)
     bv_colset_free(c);
 }
 
+/* TIMESTAMP text (computed without gmtime_r) against gmtime_r, over a
+ * spread of instants: epoch, leap days, century rules, the last second of
+ * 9999, and a pseudo-random sample; TIME widths and integer texts. */
+static void test_temporal_and_ints(void)
+{
+    bv_column col;
+    memset(&col, 0, sizeof(col));
+    col.scale = 3;
+    uint64_t fixed[] = {1, 59, 86399, 86400, 951782400 /* 2000-02-29 */, 951868800, 4107542400 /* 2100-03-01 */,
+                        4107456000, 253402300799ull, 68169600 /* 1972-02-29 */, 1234567890};
+    uint64_t x = 88172645463325252ull;
+    int bad = 0, n = 0;
+    for (int i = 0; i < 20000; i++) {
+        uint64_t sec;
+        if (i < (int)(sizeof(fixed) / sizeof(fixed[0]))) {
+            sec = fixed[i];
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            sec = x % 253402300800ull;
+        }
+        bv_value v;
+        memset(&v, 0, sizeof(v));
+        v.kind = BV_VAL_TIMESTAMP;
+        v.v.ts.sec = sec;
+        v.v.ts.usec = 123456;
+        time_t t = (time_t)sec;
+        struct tm tm;
+        char want[64];
+        gmtime_r(&t, &tm);
+        snprintf(want, sizeof(want), "\"%04d-%02d-%02d %02d:%02d:%02d.123\"", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        n++;
+        if (strcmp(render(&v, &col), want) != 0 && bad++ < 3)
+            T_EQ_STR(g_out, want, "TIMESTAMP text");
+    }
+    T_OK(bad == 0, "%d of %d TIMESTAMP texts match gmtime_r", n - bad, n);
+    bv_value v;
+    memset(&v, 0, sizeof(v));
+    v.kind = BV_VAL_TIMESTAMP;
+    v.v.ts.sec = 253402300800ull;
+    T_EQ_STR(render(&v, &col), "\"0000-00-00 00:00:00.000\"", "TIMESTAMP after 9999 is the zero text");
+    memset(&v, 0, sizeof(v));
+    v.kind = BV_VAL_TIME;
+    v.v.time.negative = 1;
+    v.v.time.hour = 838;
+    v.v.time.minute = 59;
+    v.v.time.second = 5;
+    T_EQ_STR(render(&v, NULL), "\"-838:59:05\"", "TIME with three hour digits, negative");
+    v.v.time.negative = 0;
+    v.v.time.hour = 7;
+    v.v.time.usec = 500000;
+    T_EQ_STR(render(&v, &col), "\"07:59:05.500\"", "TIME with two hour digits and fsp 3");
+    v.v.time.hour = 1234;
+    T_EQ_STR(render(&v, NULL), "\"1234:59:05\"", "TIME with four hour digits");
+    memset(&v, 0, sizeof(v));
+    v.kind = BV_VAL_UINT;
+    uint64_t us[] = {0, 9, 10, 99, 100, 101, 999, 1000, 4294967295u, 18446744073709551615ull};
+    for (size_t i = 0; i < sizeof(us) / sizeof(us[0]); i++) {
+        char want[32];
+        snprintf(want, sizeof(want), "%llu", (unsigned long long)us[i]);
+        v.v.u = us[i];
+        T_EQ_STR(render(&v, NULL), want, "unsigned integer text");
+    }
+    v.kind = BV_VAL_INT;
+    v.v.i = INT64_MIN;
+    T_EQ_STR(render(&v, NULL), "-9223372036854775808", "INT64_MIN text");
+}
+
+/* The word-at-a-time JSON string path against a byte-at-a-time model: a
+ * special byte at every position of strings of length 0..40. */
+static void test_json_escape_positions(void)
+{
+    const char specials[] = {'"', '\\', '\n', 0x01, 0x1f, 0x7f, (char)0xc3, (char)0xff};
+    int bad = 0, n = 0;
+    for (size_t len = 0; len <= 40; len++) {
+        for (size_t pos = 0; pos <= len; pos++) {
+            for (size_t k = 0; k < sizeof(specials); k++) {
+                char in[48], want[512];
+                size_t w = 0;
+                for (size_t i = 0; i < len; i++)
+                    in[i] = (char)('a' + i % 26);
+                if (pos < len)
+                    in[pos] = specials[k];
+                want[w++] = '"';
+                for (size_t i = 0; i < len; i++) {
+                    unsigned char c = (unsigned char)in[i];
+                    if (c == '"' || c == '\\') {
+                        want[w++] = '\\';
+                        want[w++] = (char)c;
+                    } else if (c == '\n') {
+                        want[w++] = '\\';
+                        want[w++] = 'n';
+                    } else if (c < 0x20 || c >= 0x80) { /* lone 0xc3 / 0xff are not UTF-8 */
+                        w += (size_t)snprintf(want + w, sizeof(want) - w, "\\u%04x", c);
+                    } else {
+                        want[w++] = (char)c;
+                    }
+                }
+                want[w++] = '"';
+                bv_buf b;
+                bv_buf_init(&b);
+                bv_buf_puts(&b, "x"); /* not at the start of the buffer */
+                bv_json_string(&b, in, len);
+                n++;
+                if (b.len != w + 1 || memcmp(b.data + 1, want, w) != 0) {
+                    if (bad++ < 3)
+                        T_OK(0, "json string of length %zu with byte %02x at %zu: %.*s", len,
+                             (unsigned char)specials[k], pos, (int)b.len, (const char *)b.data);
+                }
+                bv_buf_release(&b);
+            }
+        }
+    }
+    T_OK(bad == 0, "%d of %d JSON strings escaped as the byte-at-a-time model", n - bad, n);
+}
+
 int main(void)
 {
+    test_temporal_and_ints();
+    test_json_escape_positions();
     test_numbers();
     test_double_roundtrip();
     test_hash();
