@@ -133,16 +133,15 @@ int bv_cur_u64le(bv_cur *c, uint64_t *v)
 
 int bv_cur_varint_slow(bv_cur *c, uint64_t *v)
 {
+    const uint8_t *p = c->p;
+    size_t lim = c->left < 10 ? c->left : 10;
     uint64_t r = 0;
-    size_t i;
-    for (i = 0; i < 10; i++) {
-        if (i >= c->left)
-            return BV_E_TRUNCATED;
-        uint8_t byte = c->p[i];
-        if (i == 9 && byte > 1)
-            return BV_E_CORRUPT; /* more than 64 bits */
+    for (size_t i = 0; i < lim; i++) {
+        uint8_t byte = p[i];
         r |= (uint64_t)(byte & 0x7f) << (7 * i);
-        if (!(byte & 0x80)) {
+        if (byte < 0x80) {
+            if (i == 9 && byte > 1)
+                return BV_E_CORRUPT; /* more than 64 bits */
             if (byte == 0 && i > 0)
                 return BV_E_CORRUPT; /* non-canonical */
             c->p += i + 1;
@@ -151,7 +150,7 @@ int bv_cur_varint_slow(bv_cur *c, uint64_t *v)
             return BV_OK;
         }
     }
-    return BV_E_CORRUPT;
+    return lim < 10 ? BV_E_TRUNCATED : BV_E_CORRUPT; /* ran out, or a 10th byte with more to come */
 }
 
 int bv_cur_varint32(bv_cur *c, uint32_t *v)

@@ -109,6 +109,12 @@ static inline int bv_cur_varint(bv_cur *c, uint64_t *v)
         c->left -= 1;
         return BV_OK;
     }
+    if (c->left >= 2 && c->p[1] < 0x80 && c->p[1] != 0) { /* two bytes, canonical */
+        *v = (uint64_t)(c->p[0] & 0x7f) | ((uint64_t)c->p[1] << 7);
+        c->p += 2;
+        c->left -= 2;
+        return BV_OK;
+    }
     return bv_cur_varint_slow(c, v);
 }
 int bv_cur_varint32(bv_cur *c, uint32_t *v); /* varint that must fit 32 bits */

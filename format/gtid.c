@@ -287,13 +287,25 @@ static void outf(out *o, const char *fmt, ...) __attribute__((format(printf, 2, 
 /* Append n bytes (truncating, always NUL-terminated; used counts them all). */
 static void outn(out *o, const char *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (o->used + 1 < o->len)
-            o->buf[o->used] = p[i];
-        o->used++;
+    if (o->used + 1 < o->len) {
+        size_t room = o->len - 1 - o->used;
+        memcpy(o->buf + o->used, p, n < room ? n : room);
     }
+    o->used += n;
     if (o->len)
         o->buf[o->used < o->len ? o->used : o->len - 1] = 0;
+}
+
+/* Append v in decimal (the hot path of bv_gtid_format: no printf). */
+static void outu(out *o, uint64_t v)
+{
+    char t[20];
+    size_t n = 0;
+    do {
+        t[sizeof(t) - 1 - n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    outn(o, t + sizeof(t) - n, n);
 }
 
 static void outf(out *o, const char *fmt, ...)
@@ -331,9 +343,14 @@ size_t bv_gtid_format(const bv_gtid *g, char *buf, size_t len)
         out_uuid(&o, g->uuid);
         if (g->tag[0])
             outf(&o, ":%s", g->tag);
-        outf(&o, ":%llu", (unsigned long long)g->seq);
+        outn(&o, ":", 1);
+        outu(&o, g->seq);
     } else if (g->flavor == BV_GTID_MARIADB) {
-        outf(&o, "%u-%u-%llu", g->domain, g->server_id, (unsigned long long)g->seq);
+        outu(&o, g->domain);
+        outn(&o, "-", 1);
+        outu(&o, g->server_id);
+        outn(&o, "-", 1);
+        outu(&o, g->seq);
     }
     return o.used;
 }

@@ -122,6 +122,7 @@ typedef struct rp {
     size_t npart_cols;
     int output_ddl;
     int debezium;              /* --format debezium */
+    int to_kafka;              /* the sink is Kafka (else JSON lines: values only) */
     const char *server_name;   /* Debezium's logical server name */
     double max_rate, max_bytes_rate;
     /* range */
@@ -369,14 +370,16 @@ static int add_row(rp *r, const bv_event *ev)
     static const char *const types[] = {"", "", "insert", "update", "delete"};
     memset(&m, 0, sizeof(m));
     bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+    /* topic, key and partition text only matter to Kafka (lines carry the value) */
     o = begin_span(r);
-    topic_for(&r->tb, r->topic, db, tb, types[ev->type]);
+    if (r->to_kafka)
+        topic_for(&r->tb, r->topic, db, tb, types[ev->type]);
     m.topic = end_span(r, o);
     bv_buf_put_u8(&r->tb, 0);
     o = begin_span(r);
-    if (r->debezium)
+    if (r->to_kafka && r->debezium)
         bv_dbz_key(&r->tb, ev);
-    else
+    else if (r->to_kafka)
         bv_mx_key(&r->tb, ev);
     m.key = end_span(r, o);
     o = begin_span(r);
@@ -390,7 +393,8 @@ static int add_row(rp *r, const bv_event *ev)
         bv_mx_row_tail(&r->tb, ev, &r->mx);
     m.tail = end_span(r, o);
     o = begin_span(r);
-    partition_text(r, &r->tb, ev, r->part_by, 0);
+    if (r->to_kafka)
+        partition_text(r, &r->tb, ev, r->part_by, 0);
     m.part = end_span(r, o);
     m.is_row = !r->debezium; /* Maxwell rows get the commit info */
     m.offset = ev->pos.offset;
@@ -969,7 +973,8 @@ int main(int argc, char **argv)
             goto done;
         }
     }
-    if (!strcmp(output, "kafka")) {
+    r.to_kafka = !strcmp(output, "kafka");
+    if (r.to_kafka) {
         if (bv_sink_kafka(&r.sink, brokers, xconf, nx, on_ack, &r, err, sizeof(err))) {
             fprintf(stderr, "binvault-replayer: %s\n", err);
             status = EXIT_USAGE;
@@ -1076,5 +1081,6 @@ done:
     bv_buf_release(&r.tb);
     free(r.pc);
     free(xconf);
+    bv_mx_release_caches();
     return status;
 }

@@ -713,8 +713,83 @@ static int same_value(const bv_value *a, const bv_value *b)
     }
 }
 
+/* The JSON texts of a schema's column names ("name"), rendered once per
+ * schema rather than once per row. Keyed by the schema's content hash (an
+ * xxh64 of its encoding, names included), so a schema freed and another
+ * allocated at the same address cannot be mistaken for it. */
+typedef struct names {
+    uint64_t hash;
+    uint32_t ncols; /* 0: empty slot */
+    uint32_t *off;  /* ncols + 1 offsets into text */
+    bv_buf text;
+} names;
+
+#define NAMES_SLOTS 32
+static _Thread_local names g_names[NAMES_SLOTS];
+/* before / after texts of an UPDATE's column, kept for reuse */
+static _Thread_local bv_buf g_old_x, g_old_y;
+
+void bv_mx_release_caches(void)
+{
+    for (size_t i = 0; i < NAMES_SLOTS; i++) {
+        free(g_names[i].off);
+        bv_buf_release(&g_names[i].text);
+        memset(&g_names[i], 0, sizeof(g_names[i]));
+    }
+    bv_buf_release(&g_old_x);
+    bv_buf_release(&g_old_y);
+}
+
+/* NULL when out of memory (the caller renders the names itself). */
+static const names *names_for(const bv_schema *s)
+{
+    uint64_t h = bv_schema_hash(s);
+    uint32_t n = bv_schema_ncols(s);
+    names *e = &g_names[h % NAMES_SLOTS];
+    if (e->ncols == n && e->hash == h && n)
+        return e;
+    uint32_t *off = realloc(e->off, ((size_t)n + 1) * sizeof(*off));
+    if (!off || n == 0) {
+        free(off);
+        e->off = NULL;
+        e->ncols = 0;
+        return NULL;
+    }
+    e->off = off;
+    bv_buf_reset(&e->text);
+    for (uint32_t i = 0; i < n; i++) {
+        const bv_column *c = bv_schema_column(s, i);
+        off[i] = (uint32_t)e->text.len;
+        bv_buf_put_u8(&e->text, ','); /* put_name skips it for the first member */
+        bv_json_string(&e->text, c->name.ptr, c->name.len);
+        bv_buf_put_u8(&e->text, ':');
+    }
+    off[n] = (uint32_t)e->text.len;
+    if (e->text.oom || e->text.len > UINT32_MAX) {
+        e->ncols = 0;
+        return NULL;
+    }
+    e->hash = h;
+    e->ncols = n;
+    return e;
+}
+
+/* [,]"name": of column i (the comma unless first) */
+static void put_name(bv_buf *b, const names *nm, const bv_column *c, uint32_t i, int first)
+{
+    if (nm) {
+        bv_buf_put(b, nm->text.data + nm->off[i] + (first ? 1 : 0), nm->off[i + 1] - nm->off[i] - (first ? 1 : 0));
+        return;
+    }
+    if (!first)
+        bv_buf_put_u8(b, ',');
+    bv_json_string(b, c->name.ptr, c->name.len);
+    bv_buf_put_u8(b, ':');
+}
+
 void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
 {
+    bv_buf *const x = &g_old_x, *const y = &g_old_y;
     const bv_schema *s = ev->schema;
     if (o->binlog_position) {
         bv_buf_puts(b, ",\"position\":\"");
@@ -759,6 +834,7 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
     }
     /* data: the after image (before for DELETE); with a MINIMAL after
      * image, before-image columns it lacks go into data as well */
+    const names *nm = names_for(s);
     bv_buf_puts(b, ",\"data\":{");
     int first = 1;
     for (uint32_t i = 0; i < ev->ncols; i++) {
@@ -768,47 +844,39 @@ void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
             v = &ev->before[i];
         if (v->kind == BV_VAL_ABSENT || excluded(o, c) || (v->kind == BV_VAL_NULL && !o->nulls))
             continue;
-        if (!first)
-            bv_buf_put_u8(b, ',');
+        put_name(b, nm, c, i, first);
         first = 0;
-        bv_json_string(b, c->name.ptr, c->name.len);
-        bv_buf_put_u8(b, ':');
         bv_mx_value(b, v, c);
     }
     bv_buf_put_u8(b, '}');
     if (ev->type == BV_EV_UPDATE) {
         /* old: the before values of the columns whose value changed */
-        bv_buf x, y;
-        bv_buf_init(&x);
-        bv_buf_init(&y);
-        int any = 0;
+        int any = 0, members = 0;
         for (uint32_t i = 0; i < ev->ncols; i++) {
             const bv_column *c = bv_schema_column(s, i);
             const bv_value *bv = &ev->before[i], *av = &ev->after[i];
             if (bv->kind == BV_VAL_ABSENT || av->kind == BV_VAL_ABSENT || same_value(bv, av) || excluded(o, c))
                 continue;
-            bv_buf_reset(&x);
-            bv_buf_reset(&y);
-            bv_mx_value(&x, bv, c);
-            bv_mx_value(&y, av, c);
-            if (x.len == y.len && (x.len == 0 || memcmp(x.data, y.data, x.len) == 0))
+            bv_buf_reset(x);
+            bv_buf_reset(y);
+            bv_mx_value(x, bv, c);
+            bv_mx_value(y, av, c);
+            if (x->len == y->len && (x->len == 0 || memcmp(x->data, y->data, x->len) == 0))
                 continue;
-            if (bv->kind == BV_VAL_NULL && !o->nulls) {
-                if (!any)
-                    bv_buf_puts(b, ",\"old\":{");
-                any = 1;
-                continue;
-            }
-            bv_buf_puts(b, any ? "," : ",\"old\":{");
+            /* as Maxwell, "old" is written once a column changed, even when
+             * its only members are NULLs that --no-output-nulls leaves out */
+            if (!any)
+                bv_buf_puts(b, ",\"old\":{");
             any = 1;
-            bv_json_string(b, c->name.ptr, c->name.len);
-            bv_buf_put_u8(b, ':');
-            bv_buf_put(b, x.data, x.len);
+            if (bv->kind == BV_VAL_NULL && !o->nulls)
+                continue;
+            put_name(b, nm, c, i, !members++);
+            bv_buf_put(b, x->data, x->len);
         }
         if (any)
             bv_buf_put_u8(b, '}');
-        bv_buf_release(&x);
-        bv_buf_release(&y);
+        if (x->oom || y->oom)
+            b->oom = 1; /* a value text could not be rendered */
     }
     bv_buf_put_u8(b, '}');
 }

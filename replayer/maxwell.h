@@ -64,7 +64,9 @@ int32_t bv_java_hash(const char *p, size_t n);
 /* Maxwell's partition for a hash: abs(hash % n). */
 int32_t bv_mx_partition(int32_t hash, int32_t npartitions);
 
-#endif
+/* Frees the renderer's per-thread caches (column-name texts, scratch
+ * buffers); rendering after it rebuilds them. Call once when done. */
+void bv_mx_release_caches(void);
 
 /* ---------------------------------------------------------------- Debezium */
 
@@ -78,3 +80,5 @@ int32_t bv_mx_partition(int32_t hash, int32_t npartitions);
 void bv_dbz_value(bv_buf *b, const bv_event *ev, const char *name);
 /* Debezium's key: {"col":value,...} of the primary key ({} without one). */
 void bv_dbz_key(bv_buf *b, const bv_event *ev);
+
+#endif

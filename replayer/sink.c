@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "bytes.h"
@@ -287,7 +288,9 @@ int bv_sink_lines(bv_sink **out, int fd, const char *path, int fsync_each, bv_ac
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
     }
     s->fd = fd;
-    s->fsync_each = fsync_each;
+    /* fsync only means something for a regular file (not /dev/null, a pipe) */
+    struct stat st;
+    s->fsync_each = fsync_each && fstat(fd, &st) == 0 && S_ISREG(st.st_mode);
     s->ack = ack;
     s->ctx = ctx;
     bv_buf_init(&s->out);

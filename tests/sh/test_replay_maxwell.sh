@@ -77,7 +77,7 @@ INSERT INTO shop.t VALUES
    NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL);
 COMMIT;
 SET timestamp = 1767225661;
-UPDATE shop.t SET i = 43, db = 0.0001 WHERE id = 3;
+UPDATE shop.t SET si = 7, i = 43, db = 0.0001 WHERE id = 3;
 SET timestamp = 1767225722;
 DELETE FROM shop.t WHERE id = 2;
 SET timestamp = 1767225783;
@@ -237,7 +237,7 @@ ROW2 = {"id": 2, "ti": 0, "tu": 0, "si": 0, "mu": 0, "i": 0, "bi": 0, "bu": 0,
         "js": "[]", "g": "POINT (-1.5 0.25)", "p": "POINT (0 0)"}
 ROW3 = {c: None for c in COLS}
 ROW3.update({"id": 3, "i": 42})
-ROW3b = dict(ROW3, i=43, db=N("1.0E-4"))
+ROW3b = dict(ROW3, si=7, i=43, db=N("1.0E-4"))
 ROW1b = dict(ROW1, vc=None, tx="z")
 ROW3c = dict(ROW3b, ch="q")
 for r in (ROW1, ROW2, ROW3, ROW3b, ROW1b, ROW3c):
@@ -251,7 +251,7 @@ EXPECT = [
     ("insert", T1, 1, 0,    0, "0-1-3", 1, ROW1,  None),
     ("insert", T1, 1, 1,    1, "0-1-3", 2, ROW2,  None),
     ("insert", T1, 1, None, 1, "0-1-3", 3, ROW3,  None),
-    ("update", T2, 2, None, 2, "0-1-4", 3, ROW3b, {"i": 42, "db": None}),
+    ("update", T2, 2, None, 2, "0-1-4", 3, ROW3b, {"si": None, "i": 42, "db": None}),
     ("delete", T3, 3, None, 3, "0-1-5", 2, ROW2,  None),
     ("update", T4, 4, 0,    4, "0-1-6", 1, ROW1b, {"vc": "\U0001F600 \u00e9", "tx": "\u00e9\u20ac"}),
     ("update", T4, 4, None, 5, "0-1-6", 3, ROW3c, {"ch": None}),
