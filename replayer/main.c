@@ -135,6 +135,7 @@ typedef struct rp {
     msg *m;
     size_t nm, capm;
     bv_buf tb;                 /* the rendered parts of the transaction's messages */
+    bv_buf msgbuf;             /* one message's value, as sent */
     char gtid[128];
     char txn_file[256];
     /* processed position (end of the last complete transaction read) */
@@ -494,28 +495,27 @@ static void throttle(rp *r, size_t bytes)
 static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uint64_t end_offset, char *err,
                      size_t errlen)
 {
-    bv_buf v;
+    bv_buf *const v = &r->msgbuf; /* kept across transactions: no malloc/free per transaction */
     int rc = BV_OK;
     size_t nrows = 0, k = 0;
-    bv_buf_init(&v);
     for (size_t i = 0; i < r->nm; i++)
         nrows += r->m[i].is_row;
     const char *tb = (const char *)r->tb.data;
     for (size_t i = 0; i < r->nm && rc == BV_OK; i++) {
         msg *m = &r->m[i];
-        bv_buf_reset(&v);
-        bv_buf_put(&v, tb + m->head.off, m->head.len);
+        bv_buf_reset(v);
+        bv_buf_put(v, tb + m->head.off, m->head.len);
         if (m->is_row && !r->debezium) {
             bv_mx_txn t = {has_xid, xid, k, k + 1 == nrows};
-            bv_mx_commit(&v, &t, &r->mx);
-            bv_buf_put(&v, tb + m->tail.off, m->tail.len);
+            bv_mx_commit(v, &t, &r->mx);
+            bv_buf_put(v, tb + m->tail.off, m->tail.len);
             k++;
         }
-        if (v.oom) {
+        if (v->oom) {
             rc = bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
             break;
         }
-        throttle(r, v.len);
+        throttle(r, v->len);
         char xid_text[24];
         const char *part = tb + m->part.off;
         size_t part_len = m->part.len;
@@ -525,13 +525,14 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
             part = xid_text;
             part_len = strlen(xid_text);
         }
-        bv_msg bm = {tb + m->topic.off, m->key.len ? tb + m->key.off : NULL, m->key.len, (const char *)v.data, v.len,
+        bv_msg bm = {tb + m->topic.off, m->key.len ? tb + m->key.off : NULL, m->key.len, (const char *)v->data, v->len,
                      part, part_len, r->txn_file, m->offset, m->row, r->gtid};
         rc = bv_sink_send(r->sink, r->txn_seq, &bm, err, errlen);
         r->sent++;
-        r->sent_bytes += v.len;
+        r->sent_bytes += v->len;
     }
-    bv_buf_release(&v);
+    if (v->cap > (64u << 20))
+        bv_buf_release(v); /* let one huge message's buffer go */
     r->nm = 0;
     bv_buf_reset(&r->tb);
     if (rc)
@@ -1079,6 +1080,7 @@ done:
     free(r.m);
     free(r.tables);
     bv_buf_release(&r.tb);
+    bv_buf_release(&r.msgbuf);
     free(r.pc);
     free(xconf);
     bv_mx_release_caches();

@@ -239,15 +239,29 @@ static tparts *topic_parts(bv_sink *s, const char *topic, char *err, size_t errl
     return &s->tp[s->ntp++];
 }
 
+/* v in decimal at t (no NUL); returns the length (at most 20). */
+static size_t dec_text(char *t, uint64_t v)
+{
+    char r[20];
+    size_t n = 0;
+    do {
+        r[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    for (size_t i = 0; i < n; i++)
+        t[i] = r[n - 1 - i];
+    return n;
+}
+
 static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size_t errlen)
 {
     tparts *tp = topic_parts(s, m->topic, err, errlen);
     if (!tp)
         return BV_E_IO;
     int32_t part = bv_mx_partition(bv_java_hash(m->part_text, m->part_len), tp->n);
-    char off[24], row[12];
-    snprintf(off, sizeof(off), "%llu", (unsigned long long)m->offset);
-    snprintf(row, sizeof(row), "%u", m->row);
+    char off[24], row[24];
+    size_t offn = dec_text(off, m->offset), rown = dec_text(row, m->row);
+    size_t filen = strlen(m->file), gtidn = m->gtid ? strlen(m->gtid) : 0;
     ptxn *t = get_txn(s, txn);
     if (!t)
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
@@ -256,9 +270,10 @@ static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size
         rd_kafka_resp_err_t e = rd_kafka_producev(
             s->rk, RD_KAFKA_V_RKT(tp->rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
             RD_KAFKA_V_VALUE((void *)m->value, m->value_len), RD_KAFKA_V_KEY((void *)m->key, m->key ? m->key_len : 0),
-            RD_KAFKA_V_HEADER("binvault.file", m->file, -1), RD_KAFKA_V_HEADER("binvault.offset", off, -1),
-            RD_KAFKA_V_HEADER("binvault.row", row, -1),
-            RD_KAFKA_V_HEADER("binvault.gtid", m->gtid ? m->gtid : "", -1),
+            RD_KAFKA_V_HEADER("binvault.file", m->file, (ssize_t)filen),
+            RD_KAFKA_V_HEADER("binvault.offset", off, (ssize_t)offn),
+            RD_KAFKA_V_HEADER("binvault.row", row, (ssize_t)rown),
+            RD_KAFKA_V_HEADER("binvault.gtid", m->gtid ? m->gtid : "", (ssize_t)gtidn),
             RD_KAFKA_V_OPAQUE((void *)(uintptr_t)txn), RD_KAFKA_V_END);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
             break;
