@@ -163,6 +163,24 @@ typedef struct rp {
     } * tables;
     size_t ntables;
     size_t tlast; /* index of the last row's table, to skip the search */
+    /* --exactly-once: Kafka transactions with the progress in the same transaction */
+    int eos;
+    const char *job, *progress_topic;
+    uint64_t eos_max_msgs;      /* commit after this many messages ... */
+    double eos_max_s;           /* ... or this long after the transaction's first message */
+    uint64_t eos_msgs;          /* messages in the open Kafka transaction */
+    double eos_t0;              /* when it got its first archive transaction */
+    int eos_dirty;              /* archive transactions were handed over since the last commit */
+    char eos_file[256];         /* end of the last archive transaction handed over */
+    uint64_t eos_offset;
+    char eos_gtid[128];
+    int eos_have;               /* a committed position exists (eos_c*) */
+    char eos_cfile[256];        /* the last committed position */
+    uint64_t eos_coffset;
+    uint64_t eos_csent;         /* messages sent up to it */
+    int eos_cto_seen;           /* to_gtid_seen there */
+    uint64_t eos_commits, eos_aborts;
+    uint64_t eos_base;          /* messages the job published before this run (its last progress record) */
     bv_progress pg;
 } rp;
 
@@ -204,6 +222,29 @@ static int write_checkpoint(rp *r, char *err, size_t errlen)
     return BV_OK;
 }
 
+/* {"file":"F","offset":N,...} (a checkpoint file, or a progress record of
+ * --exactly-once; what names it in errors). File names are binlog names:
+ * no quotes or backslashes. */
+static int parse_position(const char *buf, const char *what, char *file, size_t filelen, uint64_t *off, char *err,
+                          size_t errlen)
+{
+    const char *pf = strstr(buf, "\"file\":\""), *po = strstr(buf, "\"offset\":");
+    if (!pf || !po)
+        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: not a binvault-replayer position", what);
+    pf += 8;
+    const char *q = strchr(pf, '"');
+    if (!q || q == pf || (size_t)(q - pf) >= filelen)
+        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: bad file name", what);
+    memcpy(file, pf, (size_t)(q - pf));
+    file[q - pf] = 0;
+    char *end;
+    errno = 0;
+    *off = strtoull(po + 9, &end, 10);
+    if (errno || end == po + 9)
+        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: bad offset", what);
+    return BV_OK;
+}
+
 /* {"file":"F","offset":N,...}: the position after the last delivered transaction. */
 static int read_checkpoint(rp *r, char *file, size_t filelen, uint64_t *off, char *err, size_t errlen)
 {
@@ -215,17 +256,7 @@ static int read_checkpoint(rp *r, char *file, size_t filelen, uint64_t *off, cha
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
     buf[n] = 0;
-    char *pf = strstr(buf, "\"file\":\""), *po = strstr(buf, "\"offset\":");
-    if (!pf || !po)
-        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: not a binvault-replayer checkpoint", r->ckpt);
-    pf += 8;
-    char *q = strchr(pf, '"');
-    if (!q || (size_t)(q - pf) >= filelen)
-        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: bad file name", r->ckpt);
-    memcpy(file, pf, (size_t)(q - pf));
-    file[q - pf] = 0;
-    *off = strtoull(po + 9, NULL, 10);
-    return BV_OK;
+    return parse_position(buf, r->ckpt, file, filelen, off, err, errlen);
 }
 
 static void on_ack(void *ctx, uint64_t txn)
@@ -492,12 +523,50 @@ static void throttle(rp *r, size_t bytes)
 }
 
 /* The transaction is complete: send its messages with the commit info. */
+/* --exactly-once: commit the open Kafka transaction with the position after
+ * the last archive transaction it holds, as one progress record of the job.
+ * BV_E_STATE: aborted by Kafka (the caller rewinds). */
+static int eos_commit(rp *r, char *err, size_t errlen)
+{
+    if (!r->eos_dirty)
+        return BV_OK;
+    bv_buf j;
+    bv_buf_init(&j);
+    char tbuf[32];
+    time_t now = time(NULL);
+    struct tm tm;
+    strftime(tbuf, sizeof(tbuf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&now, &tm));
+    bv_buf_puts(&j, "{\"job\":");
+    bv_json_string(&j, r->job, strlen(r->job));
+    bv_buf_puts(&j, ",\"archive\":");
+    bv_json_string(&j, r->dir, strlen(r->dir));
+    bv_buf_puts(&j, ",\"file\":");
+    bv_json_string(&j, r->eos_file, strlen(r->eos_file));
+    bv_buf_printf(&j, ",\"offset\":%llu,\"gtid\":", (unsigned long long)r->eos_offset);
+    bv_json_string(&j, r->eos_gtid, strlen(r->eos_gtid));
+    bv_buf_printf(&j, ",\"messages\":%llu,\"time\":\"%s\"}", (unsigned long long)(r->eos_base + r->sent), tbuf);
+    int rc = j.oom ? bv_seterr(err, errlen, BV_E_NOMEM, "out of memory")
+                   : bv_sink_txn_commit(r->sink, (const char *)j.data, j.len, err, errlen);
+    bv_buf_release(&j);
+    if (rc)
+        return rc;
+    snprintf(r->eos_cfile, sizeof(r->eos_cfile), "%s", r->eos_file);
+    r->eos_coffset = r->eos_offset;
+    r->eos_csent = r->sent;
+    r->eos_cto_seen = r->to_gtid_seen;
+    r->eos_have = 1;
+    r->eos_dirty = 0;
+    r->eos_msgs = 0;
+    r->eos_commits++;
+    return BV_OK;
+}
+
 static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uint64_t end_offset, char *err,
                      size_t errlen)
 {
     bv_buf *const v = &r->msgbuf; /* kept across transactions: no malloc/free per transaction */
     int rc = BV_OK;
-    size_t nrows = 0, k = 0;
+    size_t nrows = 0, k = 0, nm = r->nm;
     for (size_t i = 0; i < r->nm; i++)
         nrows += r->m[i].is_row;
     const char *tb = (const char *)r->tb.data;
@@ -543,6 +612,18 @@ static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uin
         return rc;
     r->txn_seq++;
     r->txns++;
+    if (r->eos) {
+        /* Kafka transactions end only at archive transaction boundaries */
+        if (!r->eos_dirty)
+            r->eos_t0 = now_s();
+        r->eos_dirty = 1;
+        r->eos_msgs += nm;
+        snprintf(r->eos_file, sizeof(r->eos_file), "%s", end_file);
+        r->eos_offset = end_offset;
+        snprintf(r->eos_gtid, sizeof(r->eos_gtid), "%s", r->gtid);
+        if (r->eos_msgs >= r->eos_max_msgs || now_s() - r->eos_t0 >= r->eos_max_s)
+            return eos_commit(r, err, errlen);
+    }
     return BV_OK;
 }
 
@@ -800,7 +881,8 @@ int main(int argc, char **argv)
     rp r;
     char err[2048] = "";
     const char *output = NULL, *brokers = NULL, *filter = NULL, *excl = NULL, *from = NULL, *to = NULL;
-    const char *pcols = NULL, *ctimeout = NULL;
+    const char *pcols = NULL, *ctimeout = NULL, *txn_msgs = NULL, *txn_ms = NULL;
+    char txid[300] = "";
     const char **xconf = calloc((size_t)argc, sizeof(*xconf));
     size_t nx = 0;
     int follow = 0, quiet = 0, status = 0, fd = -1;
@@ -847,6 +929,11 @@ int main(int argc, char **argv)
         OPTV("--connect-timeout", ctimeout)
         OPTV("--server-name", r.server_name)
         OPTV("--exclude-columns", excl)
+        OPTV("--job", r.job)
+        OPTV("--progress-topic", r.progress_topic)
+        OPTV("--txn-messages", txn_msgs)
+        OPTV("--txn-interval-ms", txn_ms)
+        FLAG("--exactly-once", r.eos = 1)
         FLAG("--follow", follow = 1)
         FLAG("--quiet", quiet = 1)
         FLAG("--output-ddl", r.output_ddl = 1)
@@ -912,6 +999,41 @@ int main(int argc, char **argv)
         fprintf(stderr, "binvault-replayer: --output kafka needs --brokers\n");
         status = EXIT_USAGE;
         goto done;
+    }
+    r.progress_topic = r.progress_topic ? r.progress_topic : "binvault.progress";
+    r.eos_max_msgs = 10000;
+    r.eos_max_s = 1.0;
+    if (r.eos || r.job || txn_msgs || txn_ms) {
+        const char *bad = NULL;
+        char *e1 = NULL, *e2 = NULL;
+        if (txn_msgs)
+            r.eos_max_msgs = strtoull(txn_msgs, &e1, 10);
+        if (txn_ms)
+            r.eos_max_s = strtod(txn_ms, &e2) / 1000.0;
+        if (!r.eos)
+            bad = "--job, --txn-messages and --txn-interval-ms go with --exactly-once";
+        else if (strcmp(output, "kafka") != 0)
+            bad = "--exactly-once publishes to Kafka (--brokers), not to --output files";
+        else if (!r.job || !r.job[0] || strlen(r.job) > 200 || strspn(r.job, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(r.job))
+            bad = "--exactly-once needs --job NAME (1..200 of A-Z a-z 0-9 . _ -): the job's Kafka transactional.id "
+                  "and the key of its progress records";
+        else if (r.ckpt)
+            bad = "--exactly-once keeps its progress in Kafka (--progress-topic), not in a --checkpoint file";
+        else if ((txn_msgs && (*e1 || e1 == txn_msgs || r.eos_max_msgs == 0)) ||
+                 (txn_ms && (*e2 || e2 == txn_ms || !(r.eos_max_s > 0))))
+            bad = "--txn-messages N and --txn-interval-ms MS must be positive numbers";
+        else if (!r.progress_topic[0])
+            bad = "--progress-topic: empty name";
+        for (size_t i = 0; !bad && i < nx; i++)
+            if (!strncmp(xconf[i], "transactional.id=", 17))
+                bad = "-X transactional.id: with --exactly-once the id is binvault-replayer.<--job>";
+        if (bad) {
+            fprintf(stderr, "binvault-replayer: %s\n", bad);
+            status = EXIT_USAGE;
+            goto done;
+        }
+        snprintf(txid, sizeof(txid), "transactional.id=binvault-replayer.%s", r.job);
+        xconf[nx++] = txid; /* xconf has argc slots, and -X takes two of them */
     }
     static const char *const bys[] = {"database", "table", "primary_key", "transaction_id", "column"};
     int by_ok = 0, fb_ok = !r.part_fallback;
@@ -983,6 +1105,38 @@ int main(int argc, char **argv)
         }
         if (ctimeout)
             bv_sink_set_connect_timeout(r.sink, atoi(ctimeout));
+        if (r.eos) {
+            char *last = NULL;
+            int trc = bv_sink_txn_init(r.sink, r.progress_topic, r.job, &last, err, sizeof(err));
+            if (trc == BV_OK && last)
+                trc = parse_position(last, r.progress_topic, r.eos_cfile, sizeof(r.eos_cfile), &r.eos_coffset, err,
+                                     sizeof(err));
+            if (trc) {
+                fprintf(stderr, "binvault-replayer: %s\n", err);
+                free(last);
+                status = EXIT_FAIL;
+                goto done;
+            }
+            if (last) {
+                const char *pm = strstr(last, "\"messages\":");
+                r.eos_base = pm ? strtoull(pm + 11, NULL, 10) : 0;
+                r.eos_have = 1;
+                r.have_done = 1;
+                snprintf(r.done_file, sizeof(r.done_file), "%s", r.eos_cfile);
+                r.done_offset = r.eos_coffset;
+                /* the committed progress is past any --from position or GTID set */
+                bv_gtid_set_free(r.from_gtid);
+                r.from_gtid = NULL;
+                r.range.has_since = 0;
+                if (!quiet)
+                    fprintf(stderr, "binvault-replayer: job %s resumes after %s:%llu (committed in %s)\n", r.job,
+                            r.done_file, (unsigned long long)r.done_offset, r.progress_topic);
+            } else if (!quiet) {
+                fprintf(stderr, "binvault-replayer: job %s has no committed progress in %s: starting at the range's "
+                                "beginning\n", r.job, r.progress_topic);
+            }
+            free(last);
+        }
     } else {
         int is_stdout = !strcmp(output, "stdout") || !strcmp(output, "-");
         fd = is_stdout ? STDOUT_FILENO : open(output, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
@@ -1011,9 +1165,61 @@ int main(int argc, char **argv)
                 r.total_events += bv_archive_segment(ar, i)->events;
         bv_archive_free(ar);
     }
-    int rc;
+    int rc, aborts_in_row = 0;
     for (;;) {
         rc = pass(&r, err, sizeof(err));
+        if (r.eos && rc >= 0) { /* what the pass read completely is committed now */
+            int crc = eos_commit(&r, err, sizeof(err));
+            if (crc)
+                rc = crc;
+        }
+        if (r.eos && rc == BV_E_STATE) {
+            /* Kafka aborted the transaction (a delivery failed, a broker
+             * went away): nothing of it is visible to read_committed
+             * consumers, so publish again from the last committed progress */
+            r.eos_aborts++;
+            if (++aborts_in_row > 5 || g_stop)
+                break;
+            char aerr[1024];
+            if (r.eos_have)
+                fprintf(stderr, "binvault-replayer: %s; the Kafka transaction is aborted and job %s continues "
+                                "after %s:%llu\n", err, r.job, r.eos_cfile, (unsigned long long)r.eos_coffset);
+            else
+                fprintf(stderr, "binvault-replayer: %s; the Kafka transaction is aborted and job %s starts again "
+                                "at the range's beginning\n", err, r.job);
+            if (bv_sink_txn_abort(r.sink, aerr, sizeof(aerr))) {
+                snprintf(err, sizeof(err), "%s", aerr);
+                rc = BV_E_IO;
+                break;
+            }
+            struct timespec ts = {1, 0};
+            nanosleep(&ts, NULL);
+            r.eos_dirty = 0;
+            r.eos_msgs = 0;
+            r.sent = r.eos_csent;
+            if (r.eos_have) {
+                r.have_done = 1;
+                snprintf(r.done_file, sizeof(r.done_file), "%s", r.eos_cfile);
+                r.done_offset = r.eos_coffset;
+                r.done_read = 0;
+                r.to_gtid_seen = r.eos_cto_seen;
+            } else {
+                /* nothing committed yet: the range's beginning again */
+                r.have_done = 0;
+                r.to_gtid_seen = 0;
+                bv_gtid_set_free(r.from_gtid);
+                r.from_gtid = NULL;
+                memset(&r.range, 0, sizeof(r.range));
+                if ((from && parse_where(&r, from, 0, err, sizeof(err))) ||
+                    (to && parse_where(&r, to, 1, err, sizeof(err)))) {
+                    rc = BV_E_INVAL;
+                    break;
+                }
+            }
+            continue;
+        }
+        if (rc >= 0)
+            aborts_in_row = 0;
         if (rc < 0 || rc == 1 || !follow || g_stop)
             break;
         /* --follow: wait for the archiver to append, then read on */
@@ -1063,6 +1269,11 @@ int main(int argc, char **argv)
                 (unsigned long long)r.by_type[BV_EV_DDL], (unsigned long long)r.txns,
                 (unsigned long long)r.sent_bytes, el, el > 0 ? (double)r.sent / el : 0,
                 g_stop ? " (stopped by a signal)" : "");
+        if (r.eos)
+            fprintf(stderr, "binvault-replayer: job %s: %llu Kafka transactions committed, %llu aborted and "
+                            "published again; committed up to %s:%llu\n",
+                    r.job, (unsigned long long)r.eos_commits, (unsigned long long)r.eos_aborts,
+                    r.eos_have ? r.eos_cfile : "(nothing)", (unsigned long long)r.eos_coffset);
         for (size_t i = 0; i < r.ntables; i++)
             fprintf(stderr, "  %-60s %llu\n", r.tables[i].name, (unsigned long long)r.tables[i].n);
     }

@@ -49,6 +49,28 @@ int bv_sink_poll(bv_sink *s, char *err, size_t errlen);
 /* Wait until everything sent is acknowledged (or timeout_ms passes). */
 int bv_sink_flush(bv_sink *s, int timeout_ms, char *err, size_t errlen);
 void bv_sink_free(bv_sink *s); /* accepts NULL; does not flush */
+/* ---- exactly-once (Kafka transactions). The sink must have been made by
+ * bv_sink_kafka with "transactional.id=..." among its settings. */
+
+/* Creates the compacted progress topic if missing, fences older producers
+ * of the transactional id (init_transactions, which also ends their open
+ * transaction), then reads the progress topic with read_committed to its
+ * end. *last receives a malloc'd copy of the value of the job's last
+ * committed progress record (the caller frees it), or NULL when the job has
+ * none. Returns BV_E_LOCKED when fenced, BV_E_IO when Kafka fails. */
+int bv_sink_txn_init(bv_sink *s, const char *progress_topic, const char *job, char **last, char *err, size_t errlen);
+/* Writes progress (the caller's bytes, copied) to the progress topic and
+ * commits the open Kafka transaction with every message sent since the
+ * last commit (one is begun if none is open). On success all transactions
+ * handed over are acknowledged. BV_E_STATE: the transaction cannot commit
+ * (a delivery failed, the broker aborted it): call bv_sink_txn_abort and
+ * send again from the last committed progress. BV_E_LOCKED: fenced by a
+ * newer instance. Other errors are fatal. */
+int bv_sink_txn_commit(bv_sink *s, const char *progress, size_t len, char *err, size_t errlen);
+/* Aborts the open Kafka transaction (read_committed consumers never see
+ * its messages) and forgets the transactions it held. */
+int bv_sink_txn_abort(bv_sink *s, char *err, size_t errlen);
+
 /* How long a topic's metadata may take (brokers unreachable), default 30 s. */
 void bv_sink_set_connect_timeout(bv_sink *s, int seconds);
 
