@@ -69,6 +69,12 @@ static void usage(FILE *f)
             "  --connect-timeout S how long the brokers may take to answer (default 30)\n"
             "  --checkpoint FILE   resume after the last transaction this file records as delivered; it is\n"
             "                      updated (fsync + rename) as transactions are acknowledged\n"
+            "  --exactly-once      Kafka transactions: each row event visible exactly once to read_committed\n"
+            "                      consumers, across crashes; needs --job (no --checkpoint)\n"
+            "  --job NAME          the job: transactional.id binvault-replayer.NAME and the key of its progress\n"
+            "  --progress-topic T  where committed progress is kept (default binvault.progress, compacted)\n"
+            "  --txn-messages N    commit a Kafka transaction after N messages (default 10000) ...\n"
+            "  --txn-interval-ms MS  ... or MS after it began (default 1000), at an archive transaction's end\n"
             "  --max-rate N        at most N messages per second\n"
             "  --max-bytes-rate N  at most N message bytes per second\n"
             "Content (Maxwell's output_* options):\n"
@@ -82,8 +88,9 @@ static void usage(FILE *f)
             "  --server-name NAME  Debezium's logical server name in source.name (default binvault)\n"
             "  --quiet             no progress line and no summary\n"
             "\n"
-            "Exit status: 0 done (or stopped by SIGTERM/SIGINT); 1 error (the checkpoint keeps the last\n"
-            "transaction delivered); 2 usage error.\n");
+            "Exit status: 0 done (or stopped by SIGTERM/SIGINT); 1 error (the checkpoint or the committed\n"
+            "progress keeps the last transaction delivered; also: fenced by a newer instance of the --job);\n"
+            "2 usage error.\n");
 }
 
 /* ------------------------------------------------------------ state */
