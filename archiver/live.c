@@ -668,7 +668,11 @@ static void write_status(live *L, const char *state)
         return;
     char tmp[4200];
     snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
+    /* not through a symlink planted at the temporary name; 0640 as the archive */
+    int tfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    FILE *f = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+    if (!f && tfd >= 0)
+        close(tfd);
     if (!f) {
         bv_log(BV_LOG_WARN, "%s: cannot write the status file: %s", tmp, strerror(errno));
         return;

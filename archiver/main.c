@@ -47,6 +47,8 @@ static void usage(FILE *f)
             "  --zstd-level N           1..19 (default 3)\n"
             "  --compress-threads N     0: compress blocks in the decoding thread; 1 (default): in a second\n"
             "                           thread (same archive bytes either way)\n"
+            "  --file-mode MODE         octal permissions of new archive files (default 0640; owner rw needed)\n"
+            "  --dir-mode MODE          octal permissions of a new archive directory (default 0750; owner rwx)\n"
             "Server (live capture):\n"
             "  --host HOST              server address (default 127.0.0.1)\n"
             "  --port PORT              default 3306\n"
@@ -296,8 +298,20 @@ static const struct {
     {"ssl-key", 0},        {"server-id", 0},       {"start", 0},        {"start-gtid", 0},
     {"heartbeat", 0},      {"retry-max", 0},       {"connect-timeout", 0}, {"status-file", 0},
     {"log-format", 0},     {"log-level", 0},       {"stop-at-end", 1},  {"accept-non-row", 1},
-    {"allow-new-source", 1}, {"quiet", 1},
+    {"allow-new-source", 1}, {"quiet", 1},     {"file-mode", 0},    {"dir-mode", 0},
 };
+
+/* An octal permission mode without set-id or sticky bits (e.g. 0640). */
+static int parse_mode(const char *v, unsigned *mode)
+{
+    char *end;
+    errno = 0;
+    unsigned long m = strtoul(v, &end, 8);
+    if (errno || end == v || *end || m > 0777)
+        return -1;
+    *mode = (unsigned)m;
+    return 0;
+}
 
 static int parse_seconds(const char *s, double *v)
 {
@@ -327,6 +341,7 @@ static int set_opt(cfg *c, const char *name, const char *val, const char *where)
 {
     uint64_t x;
     double d;
+    unsigned mode;
     int b;
     bv_live_opts *lo = &c->lo;
     if (!strcmp(name, "archive")) {
@@ -353,6 +368,10 @@ static int set_opt(cfg *c, const char *name, const char *val, const char *where)
         c->r.wo.zstd_level = lo->wo.zstd_level = (int)x;
     } else if (!strcmp(name, "compress-threads") && !parse_size(val, &x) && x <= 1) {
         c->r.wo.compress_threads = lo->wo.compress_threads = (unsigned)x;
+    } else if (!strcmp(name, "file-mode") && !parse_mode(val, &mode) && (mode & 0600) == 0600) {
+        c->r.wo.file_mode = lo->wo.file_mode = mode;
+    } else if (!strcmp(name, "dir-mode") && !parse_mode(val, &mode) && (mode & 0700) == 0700) {
+        c->r.wo.dir_mode = lo->wo.dir_mode = mode;
     } else if (!strcmp(name, "host")) {
         lo->host = val;
         c->live = 1;

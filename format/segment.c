@@ -614,6 +614,11 @@ int bv_segment_open(bv_segment **out, const char *path, int sealed, char *err, s
         goto out;
     }
     s->fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    if (s->fd < 0 && errno == ELOOP) {
+        rc = bv_seterr(err, errlen, BV_E_IO, "%s: is a symbolic link: refused (segments must be regular files in "
+                                             "the archive directory)", path);
+        goto out;
+    }
     if (s->fd < 0) {
         rc = bv_seterr(err, errlen, errno == ENOENT ? BV_E_NOTFOUND : BV_E_IO, "%s: cannot open: %s", path,
                        strerror(errno));

@@ -199,7 +199,11 @@ static int write_checkpoint(rp *r, char *err, size_t errlen)
     if (!r->ckpt || !r->ack_dirty)
         return BV_OK;
     snprintf(tmp, sizeof(tmp), "%s.tmp", r->ckpt);
-    FILE *f = fopen(tmp, "w");
+    /* not through a symlink planted at the temporary name; 0640 as the archive */
+    int tfd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0640);
+    FILE *f = tfd >= 0 ? fdopen(tfd, "w") : NULL;
+    if (!f && tfd >= 0)
+        close(tfd);
     if (!f)
         return bv_seterr(err, errlen, BV_E_IO, "%s: cannot write the checkpoint: %s", tmp, strerror(errno));
     bv_buf j;
