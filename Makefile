@@ -151,7 +151,7 @@ $(O)/bench/bench_format: $(O)/tests/bench/bench_format.o $(O)/tests/bench/synth.
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 
 # libFuzzer builds (clang from Debian).
-FUZZ_SECONDS ?= 60
+FUZZ_SECONDS ?= 600
 FUZZ_CC ?= clang
 FUZZ_O := build/fuzz
 fuzz: deps
@@ -164,6 +164,10 @@ fuzz: deps
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$t- \
 	    $(FUZZ_O)/corpus-$$t tests/fuzz/corpus/$$t || fail=1; \
+	  for c in tests/fuzz/crashes/$$t-*; do [ -f "$$c" ] || continue; \
+	    cp "$$c" tests/fuzz/corpus/$$t/regress-$${c##*/$$t-}; \
+	    echo "== $$c kept as tests/fuzz/corpus/$$t/regress-$${c##*/$$t-}: make test replays it"; \
+	  done; \
 	done; exit $$fail
 
 clean:

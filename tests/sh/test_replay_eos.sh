@@ -10,7 +10,9 @@
 #     isolation.level=read_committed sees every row event exactly once, in
 #     per-key order (tests/oracle/replay_check.py --mode exact); a
 #     read_uncommitted consumer sees more (the aborted transactions), which
-#     shows that the kills did land inside transactions;
+#     shows that the kills did land inside transactions; the same kills in
+#     the default mode (checkpoint file): nothing missing, and duplicates
+#     only after the checkpoint each restart resumed from;
 #  2. a second instance of the same --job fences the first (exit 1, "fenced")
 #     and finishes its work: still exactly once;
 #  3. the broker is killed (-9) and restarted during a replay: exactly once;
@@ -46,7 +48,7 @@ ok "the archive holds row events ($nrows)" test "$nrows" -gt 5000
 
 kafka_start "$W/k" || { echo "not ok - Kafka starts"; done_testing; exit 1; }
 ok "a real Kafka broker runs at $KAFKA_BROKERS" kafka_status
-for t in eo1 eo2 eo3 eo4; do
+for t in eo1 eo2 eo3 eo4 eo5; do
   kafka_topics --create --topic "$t" --partitions 3 >/dev/null 2>&1
 done
 
@@ -107,6 +109,58 @@ expect_match "the summary names the archive's end as committed" "$(cat "$W/k1.la
 cfg=$("$KAFKA_SH" java org.apache.kafka.tools.ConfigCommand --bootstrap-server "$KAFKA_BROKERS" --describe \
   --entity-type topics --entity-name binvault.progress 2>/dev/null)
 expect_match "the progress topic is compacted" "$cfg" "cleanup.policy=compact"
+
+# 1b. the default mode (idempotent producer + checkpoint file): kill -9 as
+# often; at least once, and a restart republishes only what follows the
+# checkpoint it resumed from: an event may appear at most 1 + (number of
+# restarts whose checkpoint precedes it) times
+: >"$W/cps"
+for i in $(seq 1 "$KILLS"); do
+  "$RP" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic eo5 --partition-by primary_key \
+    --checkpoint "$W/ck5.json" --max-rate 1500 2>>"$W/d1.err" &
+  RPID=$!
+  sleep "$(awk -v r=$RANDOM 'BEGIN {printf "%.2f", 0.8 + r / 32767 * 2}')"
+  kill -9 "$RPID" 2>/dev/null
+  wait "$RPID" 2>/dev/null; RPID=
+done
+rc=0
+"$RP" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic eo5 --partition-by primary_key \
+  --checkpoint "$W/ck5.json" 2>>"$W/d1.err" || rc=$?
+expect_eq "default mode: after $KILLS kill -9, the replay runs to the end with its checkpoint (exit 0)" "$rc" "0"
+sed -n 's/^binvault-replayer: resuming after \([^ ]*\) (checkpoint.*/\1/p' "$W/d1.err" >"$W/cps"
+consume eo5 read_uncommitted "$W/eo5.tsv"
+python3 tests/oracle/replay_check.py "$W/cat.jsonl" "$W/eo5.tsv" --partitions eo5=3 --topic-template eo5 \
+  --partition-by primary_key --mode atleast >"$W/check5.out"
+expect_eq "default mode after $KILLS kill -9: nothing missing, keys, partitions, values" "$?" "0"
+grep -E "^not ok" "$W/check5.out" | sed 's/^/#   /'
+dup=$(python3 - "$W/cat.jsonl" "$W/eo5.tsv" "$W/cps" <<'PY'
+import json, sys
+order = {}
+for line in open(sys.argv[1]):
+    e = json.loads(line)
+    if e["type"] in ("insert", "update", "delete"):
+        order[(e["file"], e["offset"], e["row"])] = len(order)
+# a checkpoint FILE:OFF is the end of a transaction: events at offsets >= OFF follow it
+cps = [l.strip().rsplit(":", 1) for l in open(sys.argv[3]) if l.strip()]
+cps = [(f, int(o)) for f, o in cps]
+copies = {}
+for line in open(sys.argv[2]):
+    h = line.rstrip("\n").split("\t")[3]
+    d = dict(x.split(":", 1) for x in h.split(","))
+    eid = (d["binvault.file"], int(d["binvault.offset"]), int(d["binvault.row"]))
+    copies[eid] = copies.get(eid, 0) + 1
+bad = 0
+for eid, n in copies.items():
+    allowed = 1 + sum(1 for f, o in cps if (eid[0], eid[1]) >= (f, o))
+    if n > allowed:
+        bad += 1
+dups = sum(n - 1 for n in copies.values())
+print(bad, dups, len(cps))
+PY
+)
+read -r bad dups ncps <<<"$dup"
+expect_eq "default mode: duplicates ($dups) only after the checkpoint each restart resumed from ($ncps restarts)" "$bad" "0"
+echo "# eos-table replayer-kill9-at-least-once $KILLS $nrows 0 $dups"
 
 # 2. fencing: a second instance of the job takes over
 eo eo2 f1 --max-rate 3000 --txn-messages 200 --quiet 2>"$W/f1.err" &
