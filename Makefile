@@ -4,7 +4,8 @@
 #   make test       install missing Debian packages, build, run every test,
 #                   then run them again under AddressSanitizer + UBSan
 #   make demo       a sample archive, then a private MariaDB followed live by the archiver
-#   make chaos      kill -9 the archiver >= 100 times during a workload; exactly-once check
+#   make chaos      every fault at full scale (tests/sh/chaos.sh): archiver kill -9/cuts/TERM/server restarts x100,
+#                   replayer kill -9 x50 (exactly-once and default), broker kill, corruption x1000, truncation, disk full
 #   make bench      format benchmarks against zstd -3 (tests/bench/)
 #   make fuzz       build the libFuzzer targets with clang and run each for FUZZ_SECONDS
 #   make SANITIZE=address,undefined test-run   one sanitized pass only
@@ -138,7 +139,7 @@ demo: deps all
 # The long fault-injection run (kill -9 of the archiver >= 100 times during a
 # numbered-transaction workload); a shorter version runs inside make test.
 chaos: deps all
-	@BV_BIN=$(BIN) bash tests/sh/chaos_live.sh
+	@BV_BIN=$(BIN) bash tests/sh/chaos.sh
 
 bench: deps all
 	@$(MAKE) --no-print-directory $(O)/bench/bench_format
