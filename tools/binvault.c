@@ -325,6 +325,9 @@ static int cmd_verify(int argc, char **argv)
 
 /* ------------------------------------------------------------ cat */
 
+/* errno of a failed fwrite to stdout (stdio may clear errno before main sees it) */
+static int g_write_errno;
+
 static int cmd_cat(int argc, char **argv)
 {
     const char *help =
@@ -414,23 +417,21 @@ static int cmd_cat(int argc, char **argv)
         bv_buf_put_u8(&b, '\n');
         n++;
         if (b.len >= (1u << 16)) {
-            if (fwrite(b.data, 1, b.len, stdout) != b.len)
-                break;
+            if (fwrite(b.data, 1, b.len, stdout) != b.len) {
+                g_write_errno = errno;
+                break; /* main reports the write error */
+            }
             bytes += b.len;
             bv_buf_reset(&b);
             bv_progress_update(&p, n, bytes, 0);
         }
     }
-    if (b.len)
-        fwrite(b.data, 1, b.len, stdout);
+    if (b.len && fwrite(b.data, 1, b.len, stdout) != b.len)
+        g_write_errno = errno;
     bv_progress_done(&p);
     if (rc < 0) {
         fflush(stdout);
         fprintf(stderr, "%s cat: %s\n", prog, err);
-        status = EXIT_PROBLEM;
-    }
-    if (fflush(stdout) != 0 && errno != EPIPE) {
-        fprintf(stderr, "%s cat: write error: %s\n", prog, strerror(errno));
         status = EXIT_PROBLEM;
     }
     bv_buf_release(&b);
@@ -518,14 +519,27 @@ int main(int argc, char **argv)
         usage_main(stdout);
         return 0;
     }
+    int status = -1;
     if (!strcmp(cmd, "ls"))
-        return cmd_ls(argc - 1, argv + 1);
-    if (!strcmp(cmd, "verify"))
-        return cmd_verify(argc - 1, argv + 1);
-    if (!strcmp(cmd, "cat"))
-        return cmd_cat(argc - 1, argv + 1);
-    if (!strcmp(cmd, "stat"))
-        return cmd_stat(argc - 1, argv + 1);
+        status = cmd_ls(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "verify"))
+        status = cmd_verify(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "cat"))
+        status = cmd_cat(argc - 1, argv + 1);
+    else if (!strcmp(cmd, "stat"))
+        status = cmd_stat(argc - 1, argv + 1);
+    if (status >= 0) {
+        /* output that could not be written (a full disk, /dev/full) is an
+         * error, not a short success; a reader that went away (EPIPE) is not */
+        errno = 0;
+        if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE && g_write_errno != EPIPE) {
+            int e = errno ? errno : g_write_errno;
+            fprintf(stderr, "%s %s: cannot write the output: %s\n", prog, cmd, e ? strerror(e) : "write error");
+            if (status == 0)
+                status = EXIT_PROBLEM;
+        }
+        return status;
+    }
     fprintf(stderr, "%s: unknown command '%s'\n", prog, cmd);
     usage_main(stderr);
     return EXIT_USAGE;
