@@ -535,7 +535,8 @@ static int open_writer(live *L, const char *file, uint64_t pos, const char *gtid
     int rc = bv_writer_open(&L->w, L->o->archive, &wo, err, sizeof(err));
     if (rc) {
         bv_log(BV_LOG_ERROR, "%s", err);
-        return rc == BV_E_LOCKED ? BV_EXIT_FAIL : BV_EXIT_FAIL;
+        set_err(L, err); /* for the status file's last_error */
+        return BV_EXIT_FAIL;
     }
     const bv_recovery *rec = bv_writer_recovery(L->w);
     if (rec->recovered && (rec->bytes_cut || rec->removed_empty))
