@@ -35,7 +35,9 @@ typedef struct bv_msg {
 int bv_sink_kafka(bv_sink **out, const char *brokers, const char *const *conf, size_t nconf, bv_ack_fn ack,
                   void *ctx, char *err, size_t errlen);
 /* JSON lines (the value of each message and a newline) on fd; path names
- * it in messages. Acks come at each transaction end (after a write). */
+ * it in messages. Acks come once a transaction's lines are durable: at
+ * once on stdout, pipes and devices; after an fsync (at most every 0.5 s, and
+ * at bv_sink_flush) for a regular file. */
 int bv_sink_lines(bv_sink **out, int fd, const char *path, int fsync_each, bv_ack_fn ack, void *ctx, char *err,
                   size_t errlen);
 
