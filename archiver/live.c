@@ -832,8 +832,14 @@ static int handle_event(live *L, const uint8_t *p, size_t n)
             snprintf(err, sizeof(err), "%s: the server's ROTATE names an invalid file", L->file);
             return decode_err(L, BV_E_DECODE, err);
         }
+        int first = !L->file[0];
         if (strcmp(name, L->file) != 0 && (rc = switch_file(L, name, L->last_end)))
             return rc;
+        /* the session's first ROTATE names where the dump starts: if that
+         * file ends (a crashed server left it without a ROTATE) before any
+         * event of it arrives, it ended there, not at offset 0 */
+        if (first)
+            L->last_end = pos;
         return BV_OK;
     }
     if (type == BV_BL_HEARTBEAT || type == BV_BL_HEARTBEAT_V2) {

@@ -5,7 +5,8 @@
 #   BV_BIN=bin bash tests/sh/chaos_live.sh
 #
 # Each fault kind gets its own private MariaDB, workload and archive (see
-# test_live_crash.sh): FAULTS (default "kill9 netcut term mixed"), each hit
+# test_live_crash.sh): FAULTS (default "kill9 netcut term mixed restart";
+# restart: MariaDB itself stopped cleanly / killed -9 and started again), each hit
 # KILLS times (default 100; more while the writer is still writing) during a
 # workload of N numbered transactions (default 1500). Other knobs are passed
 # through (BIG_EVERY, RATE, PACE, BLOCK_SIZE, SEGMENT_SIZE, DEADLINE); SEED
@@ -25,7 +26,7 @@ set -u
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$ROOT"
 export BV_BIN=${BV_BIN:-bin}
-FAULTS=${FAULTS:-kill9 netcut term mixed}
+FAULTS=${FAULTS:-kill9 netcut term mixed restart}
 export KILLS=${KILLS:-100}
 export N=${N:-1500}
 export BIG_EVERY=${BIG_EVERY:-12}
@@ -51,7 +52,7 @@ for f in $FAULTS; do
   rows+=("$(printf '%-8s %7s %10s %6s %11s %9s  %-8s %5ss  %s' "$f" "$(get trials)" "$(get events)" "$(get lost)" \
     "$(get duplicated)" "$(get detected)" "$result" "$((SECONDS - ts))" "$seed")")
   echo "# $f: $result in $((SECONDS - ts))s ($(grep -c '^ok ' "$out") ok, $(grep -c '^not ok ' "$out") not ok)"
-  grep -E '^not ok |^# (evidence|kills/faults|note)' "$out" | sed 's/^/#   /'
+  grep -E '^not ok |^# (evidence|kills/faults|note: no fault)' "$out" | sed 's/^/#   /'
   seed=$((seed + 1))
 done
 

@@ -62,3 +62,44 @@ mdb_start() {
 mdb_binlogs() {
   "${MDB_SQL[@]}" -N -e 'SHOW BINARY LOGS' | while read -r name _; do echo "$MDB_DATA/$name"; done
 }
+
+# mdb_bounce clean|kill9: restarts the server mdb_start started, on the same
+# datadir, socket and port with the same options (its command line, as read
+# from /proc). clean: mariadb-admin shutdown (mdb_stop); kill9: SIGKILL, so
+# the binlog ends without a STOP event and InnoDB runs crash recovery. Returns
+# once the new server answers a ping (1 if it does not within 60 s). Sets
+# MDB_PID to the new server and MDB_BOUNCE_MS to the restart's duration.
+MDB_ARGV=()
+mdb_bounce() {
+  local mode=$1 i t0
+  t0=$(date +%s%N)
+  if [ -n "$MDB_PID" ] && [ -r "/proc/$MDB_PID/cmdline" ]; then
+    mapfile -d '' -t MDB_ARGV <"/proc/$MDB_PID/cmdline"
+  fi
+  [ "${#MDB_ARGV[@]}" -gt 0 ] || { echo "mdb_bounce: no server command line" >&2; return 1; }
+  local dir
+  dir=$(dirname "$MDB_DATA")
+  case $mode in
+    clean) mdb_stop ;;
+    kill9)
+      if [ -n "$MDB_PID" ]; then
+        kill -9 "$MDB_PID" 2>/dev/null || true
+        wait "$MDB_PID" 2>/dev/null || true
+        MDB_PID=
+      fi ;;
+    *) echo "mdb_bounce: clean or kill9, not $mode" >&2; return 1 ;;
+  esac
+  "${MDB_ARGV[@]}" >>"$dir/server.out" 2>&1 &
+  MDB_PID=$!
+  for i in $(seq 1 1200); do
+    kill -0 "$MDB_PID" 2>/dev/null || break
+    if "$MDB_ADMIN" --no-defaults --socket="$MDB_SOCK" --user=root ping >/dev/null 2>&1; then
+      MDB_BOUNCE_MS=$((($(date +%s%N) - t0) / 1000000))
+      return 0
+    fi
+    sleep 0.05
+  done
+  MDB_BOUNCE_MS=$((($(date +%s%N) - t0) / 1000000))
+  tail -5 "$dir/err.log" >&2
+  return 1
+}

@@ -14,6 +14,16 @@
 #   term    SIGTERM (must exit 0), then start it again
 #   netcut  drop its server connection (it reconnects by itself)
 #   mixed   one of kill9, term, netcut, SIGHUP (seal) at random each time
+#   restart not the archiver but the server: stopped cleanly or killed -9
+#           (in turn), then started again on the same datadir and port
+#           (mdb_bounce), a random 0.2..1.5 s after it was last back; half
+#           of the time the relay's connections are also dropped first, so
+#           what the server sent is lost in flight. The archiver runs once
+#           and must reconnect by itself; the writer reconnects too and sends
+#           again any transaction the restart interrupted before it
+#           committed (it asks the server, see writer.py below). The server
+#           runs with --innodb-flush-log-at-trx-commit=2 here, so a killed
+#           server keeps every transaction its binlog has.
 # The archiver reaches the server through a small TCP relay (started here)
 # that caps the server-to-archiver rate at RATE bytes/s, so the archiver is
 # still taking a big transaction in when the fault comes: most faults land
@@ -26,12 +36,13 @@
 #
 # Knobs (environment): KILLS (faults, default 20; more while the writer is
 # still writing), N (transactions, 400), FAULT (kill9), BIG_EVERY (8), RATE
-# (relay cap in bytes/s, 4000000; 0 = no cap), PACE (seconds between the
-# writer's transactions, 0.02), SEED (bash and workload randomness; printed),
-# BLOCK_SIZE (16K), SEGMENT_SIZE (64K), DEADLINE (seconds for the fault
-# phase, 60), SELFTEST (1: the checker also proves, on damaged copies of the
-# archive's first 40 transactions, that it notices a lost, doubled,
-# reordered, merged or torn transaction or row).
+# (relay cap in bytes/s, 4000000; for restart 1000000, so that the archiver
+# lags and a cut often lands inside a transaction; 0 = no cap), PACE
+# (seconds between the writer's transactions, 0.02), SEED (bash and workload
+# randomness; printed), BLOCK_SIZE (16K), SEGMENT_SIZE (64K), DEADLINE
+# (seconds for the fault phase, 60), SELFTEST (1: the checker also proves,
+# on damaged copies of the archive's first 40 transactions, that it notices
+# a lost, doubled, reordered, merged or torn transaction or row).
 # On failure the archive, the logs and the server's binlogs are copied to
 # /tmp/bv-live-crash.SEED.PID (or EVIDENCE_DIR). The line before the count is
 # "# RESULT fault=... trials=... events=... lost=... duplicated=... detected=..."
@@ -47,7 +58,9 @@ KILLS=${KILLS:-20}
 N=${N:-400}
 FAULT=${FAULT:-kill9}
 BIG_EVERY=${BIG_EVERY:-8}
-RATE=${RATE:-4000000}
+RATE_DEFAULT=4000000
+[ "$FAULT" = restart ] && RATE_DEFAULT=1000000
+RATE=${RATE:-$RATE_DEFAULT}
 PACE=${PACE:-0.02}
 SEED=${SEED:-$(( (RANDOM << 15 | RANDOM) % 1000000 ))}
 BLOCK_SIZE=${BLOCK_SIZE:-16K}
@@ -85,13 +98,19 @@ if [ ! -x "$ARCH" ] || [ ! -x "$BV" ]; then
   expect_eq "binvault-archiver and binvault are built in $BV_BIN" missing present
   done_testing; exit
 fi
-case $FAULT in kill9 | term | netcut | mixed) ;; *)
-  expect_eq "FAULT is kill9, term, netcut or mixed" "$FAULT" kill9; done_testing; exit ;;
+case $FAULT in kill9 | term | netcut | mixed | restart) ;; *)
+  expect_eq "FAULT is kill9, term, netcut, mixed or restart" "$FAULT" kill9; done_testing; exit ;;
 esac
 
 t_start=$SECONDS
-if ! mdb_start "$T_TMP/mdb" --innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0 \
-  --innodb-buffer-pool-size=256M; then
+# FAULT=restart kills the server itself: InnoDB must then keep every
+# transaction the binlog has (flush-log-at-trx-commit=2 writes its log to the
+# OS at each commit, which a killed process cannot lose; 0 would lose up to a
+# second of them, which the binlog and so the archive still hold) and no page
+# may be torn (the doublewrite buffer stays on)
+MDB_DURABILITY=(--innodb-flush-log-at-trx-commit=0 --innodb-doublewrite=0)
+[ "$FAULT" = restart ] && MDB_DURABILITY=(--innodb-flush-log-at-trx-commit=2)
+if ! mdb_start "$T_TMP/mdb" "${MDB_DURABILITY[@]}" --innodb-buffer-pool-size=256M; then
   expect_eq "a private MariaDB starts" no yes
   done_testing; exit
 fi
@@ -168,12 +187,134 @@ RPORT=$(cat "$W/relay.port" 2>/dev/null)
 ok "the rate-capped relay listens (port ${RPORT:-none})" test -n "$RPORT"
 
 # ------------------------------------------------------------ writer and faults
+if [ "$FAULT" != restart ]; then
 # the workload, one transaction at a time, through a FIFO into the client
 mkfifo "$W/sql.fifo"
 "$PY" "$CHK" sql "$N" --seed "$SEED" --big-every "$BIG_EVERY" --pace "$PACE" >"$W/sql.fifo" 2>"$W/gen.err" &
 GPID=$!
 "${MDB_SQL[@]}" --batch <"$W/sql.fifo" >"$W/client.out" 2>"$W/client.err" &
 CPID=$!
+else
+# FAULT=restart: the server goes away under the writer too. writer.py sends
+# the same workload (numbered_check.py's generator), one unit (the schema, or
+# a numbered transaction with the rolled back one before it) at a time,
+# through a mariadb client with --skip-reconnect (a reconnecting client would
+# run the rest of a torn transaction in autocommit), each unit followed by a
+# marker SELECT. When the client dies of a connection error (2002, 2006,
+# 2013, 1053 shutdown, 1927 killed), it starts a new one (waiting for the
+# server) and asks the server whether the unit committed: numbered
+# transaction i committed iff t.seq has a row with txn=i (a transaction
+# deletes only rows of earlier ones, and none has run after i yet), the
+# schema iff t.seq exists. If not, it sends the whole unit again; if yes, it goes on. So each
+# of the N transactions commits exactly once whatever a restart interrupted,
+# COMMIT included, and the checks below (MAX(txn) = N, the archive equals
+# the workload and the server's table) stay as they are; a transaction
+# committed twice would fail its INSERTs (duplicate ids) and stop the writer.
+# Any other SQL error stops the writer (exit 1). Its log: one line per
+# interruption, then "# writer: ..." totals.
+cat >"$W/writer.py" <<'EOF'
+import os, re, subprocess, sys, time
+root, n, seed, big_every, pace, logpath = sys.argv[1:7]
+client = sys.argv[7:]
+n, big_every, pace = int(n), int(big_every), float(pace)
+sys.path.insert(0, os.path.join(root, "tests", "oracle"))
+import numbered_check as nc
+CONN = {1053, 1927, 1152, 2002, 2003, 2006, 2012, 2013, 2055}
+log = open(logpath, "w", buffering=1)
+class Lost(Exception):
+    pass
+class Client:
+    def __init__(self):
+        self.p = None
+        self.starts = 0
+    def start(self):
+        self.starts += 1
+        self.err = logpath + ".client.err"
+        self.p = subprocess.Popen(client, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=open(self.err, "wb"), bufsize=0)
+    def died(self):
+        """the client ended: Lost on a connection error, exit otherwise"""
+        try:
+            self.p.stdin.close()
+        except OSError:
+            pass
+        rc = self.p.wait()
+        self.p = None
+        text = open(self.err, "rb").read().decode("utf-8", "replace").strip()
+        m = re.search(r"ERROR (\d+)", text)
+        if m and int(m.group(1)) in CONN:
+            raise Lost(text.splitlines()[-1][:160])
+        log.write("fatal: the client exited %d: %s\n" % (rc, text[:500]))
+        sys.stderr.write("writer: the client exited %d: %s\n" % (rc, text[:500]))
+        sys.exit(1)
+    def run(self, sql, tag):
+        """runs sql then SELECT 'tag'; returns the output lines before the marker"""
+        if self.p is None:
+            self.start()
+        try:
+            self.p.stdin.write((sql + "SELECT '%s';\n" % tag).encode("utf-8"))
+        except BrokenPipeError:
+            self.died()
+        out = []
+        while True:
+            line = self.p.stdout.readline()
+            if not line:
+                self.died()
+            line = line.decode("utf-8", "replace").rstrip("\n")
+            if line == tag:
+                return out
+            out.append(line)
+    def ask(self, sql, tag):
+        """like run, but waits for the server (up to 120 s) across connection errors"""
+        t0 = time.time()
+        while True:
+            try:
+                return self.run(sql, tag)
+            except Lost as e:
+                if time.time() - t0 > 120:
+                    sys.stderr.write("writer: no server for 120 s: %s\n" % e)
+                    sys.exit(1)
+                time.sleep(0.05)
+def unit_list():
+    """(name, SQL, the query whose answer is not 0 once it committed)"""
+    yield ("schema", ";\n".join(nc.SCHEMA_SQL) + ";\n",
+           "SELECT COUNT(*) FROM information_schema.tables WHERE table_schema='t' AND table_name='seq';\n")
+    for t in nc.workload(n, seed, big_every):
+        lines = list(t.pre_sql) + ["BEGIN"] + t.sql + ["COMMIT"]
+        yield ("txn %d" % t.i, ";\n".join(lines) + ";\n", "SELECT COUNT(*) FROM t.seq WHERE txn=%d;\n" % t.i)
+c = Client()
+lost = found = resent = 0
+for k, (name, sql, probe) in enumerate(unit_list()):
+    attempt = 0
+    while True:
+        attempt += 1
+        try:
+            c.run(sql, "bv-done-%d-%d" % (k, attempt))
+            break
+        except Lost as e:
+            lost += 1
+            t0 = time.time()
+            got = c.ask(probe, "bv-probe-%d-%d" % (k, attempt))
+            committed = got and got[0].strip() not in ("", "0")
+            log.write("%s: connection lost (%s); the server is back after %.2f s; %s\n" % (
+                name, e, time.time() - t0, "it committed" if committed else "not committed, sent again"))
+            if committed:
+                found += 1
+                break
+            resent += 1
+    if pace > 0 and k > 0:
+        time.sleep(pace)
+c.p.stdin.close()
+rc = c.p.wait()
+log.write("# writer: %d units (the schema and %d transactions), %d interrupted by a restart: %d had committed, "
+          "%d had not and were sent again; %d clients started (with those that found no server); last exit %d\n" % (
+              n + 1, n, lost, found, resent, c.starts, rc))
+sys.exit(rc)
+EOF
+"$PY" "$W/writer.py" "$ROOT" "$N" "$SEED" "$BIG_EVERY" "$PACE" "$W/writer.log" \
+  "${MDB_SQL[@]}" --batch --skip-reconnect --skip-column-names --unbuffered >"$W/client.out" 2>"$W/client.err" &
+GPID=$!
+fi
 
 ARGS=(--archive "$A" --host 127.0.0.1 --user root --block-size "$BLOCK_SIZE" --segment-size "$SEGMENT_SIZE"
   --fsync-interval 0.2 --retry-max 1 --status-file "$W/status.json")
@@ -212,13 +353,23 @@ started() {
 }
 ARCH_EXE=$(readlink -f "$ARCH")
 
-TRIALS=0 UNEXPECTED=0 TIMED_OUT=0
+TRIALS=0 UNEXPECTED=0 TIMED_OUT=0 SERVER_LOST=0
 declare -A NF=()
 : >"$W/faults"
+RS_NEXT=0   # restart: 0 clean first, 1 kill -9 first; then they alternate
+[ "$FAULT" = restart ] && RS_NEXT=$((RANDOM % 2))
+RS_MS=()
 start_archiver
 while [ "$TRIALS" -lt "$KILLS" ] || writer_alive; do
   if [ $((SECONDS - t_start)) -ge "$DEADLINE" ]; then TIMED_OUT=1; break; fi
-  sleep "$(printf '0.%03d' $((50 + RANDOM % 651)))"
+  if [ "$FAULT" = restart ]; then
+    # 0.2..1.5 s after the server is back: the archiver (backoff 0.5 s, then
+    # --retry-max 1) is sometimes still reconnecting, mostly streaming again
+    ms=$((200 + RANDOM % 1301))
+    sleep "$((ms / 1000)).$(printf '%03d' $((ms % 1000)))"
+  else
+    sleep "$(printf '0.%03d' $((50 + RANDOM % 651)))"
+  fi
   f=$FAULT
   [ "$f" = mixed ] && { fs=(kill9 kill9 term netcut hup); f=${fs[RANDOM % 5]}; }
   if ! kill -0 "$APID" 2>/dev/null; then
@@ -230,6 +381,7 @@ while [ "$TRIALS" -lt "$KILLS" ] || writer_alive; do
     continue
   fi
   TRIALS=$((TRIALS + 1))
+  [ "$f" = restart ] && { f=restart-clean; [ $(((TRIALS + RS_NEXT) % 2)) = 0 ] && f=restart-kill9; }
   NF[$f]=$((${NF[$f]:-0} + 1))
   case $f in
     kill9)
@@ -251,6 +403,25 @@ while [ "$TRIALS" -lt "$KILLS" ] || writer_alive; do
       for _ in $(seq 1 100); do [ -s "$L/run$RUNS.log" ] && break; sleep 0.02; done
       kill -HUP "$APID"
       echo "run $RUNS hup" >>"$W/faults" ;;
+    restart-*)
+      # the server, not the archiver: stopped cleanly or killed -9 (in turn),
+      # started again on the same datadir and port; the archiver (through the
+      # relay) and the writer must reconnect by themselves. What the server
+      # sent before it went is still delivered (the relay's socket buffers
+      # grow to many MB, so the archiver mostly gets each binlog file to its
+      # last whole transaction); half of the time (at random) the relay also
+      # drops its connections first ("+ cut"), losing what is in flight, so
+      # the archiver's stream ends where it is, often inside a transaction
+      m=${f#restart-} cut=
+      if [ $((RANDOM % 2)) = 1 ]; then kill -USR1 "$RPID"; cut=" + cut"; fi
+      if mdb_bounce "$m" 2>>"$W/bounce.err"; then
+        echo "run $RUNS restart $m$cut" >>"$W/faults"
+        RS_MS+=("$m:$MDB_BOUNCE_MS")
+      else
+        echo "run $RUNS restart $m: the server did not start again" >>"$W/faults"
+        UNEXPECTED=$((UNEXPECTED + 1)) SERVER_LOST=1
+        break
+      fi ;;
   esac
 done
 # stop the last run cleanly (it must still be alive)
@@ -268,17 +439,25 @@ if [ -n "$APID" ]; then
 fi
 t_faults=$((SECONDS - t_start))
 expect_eq "the writer and $KILLS faults finish within DEADLINE=$DEADLINE s" "$TIMED_OUT" 0
-if [ "$TIMED_OUT" = 1 ]; then kill -9 "$GPID" "$CPID" 2>/dev/null; fi
+if [ "$TIMED_OUT" = 1 ] || [ "$SERVER_LOST" = 1 ]; then kill -9 $GPID $CPID 2>/dev/null; fi
 GST=0; wait "$GPID" || GST=$?; GPID=
-CST=0; wait "$CPID" || CST=$?; CPID=
+CST=0; [ -z "$CPID" ] || wait "$CPID" || CST=$?; CPID=
 expect_eq "the writer committed its $N transactions (generator and client exit 0)" "$GST,$CST" 0,0
 [ "$CST" = 0 ] || sed 's/^/# client: /' "$W/client.err" | head -5
+if [ "$FAULT" = restart ]; then
+  [ "$GST" = 0 ] || sed 's/^/# writer: /' "$W/client.err" | head -5
+  grep '^# writer:' "$W/writer.log"
+  sort "$W/bounce.err" 2>/dev/null | uniq -c | head -3 | sed 's/^/# mdb_bounce: /'
+  printf '%s\n' "${RS_MS[@]}" | awk -F: '{n[$1]++; s[$1] += $2; if ($2 > mx[$1]) mx[$1] = $2}
+    END {for (m in n) printf "# server restarts %s: %d, %.2f s on average, at most %.2f s\n", m, n[m], s[m] / n[m] / 1000, mx[m] / 1000}'
+fi
 statuses=$(sed -E 's/^run [0-9]+ //' "$W/faults" | sort | uniq -c |
   awk '{c = $1; $1 = ""; printf "%s%s x%d", sep, substr($0, 2), c; sep = ", "}')
 echo "# $TRIALS faults in ${t_faults}s over $RUNS archiver runs (the writer ended after ${T_WRITER:-?}s); outcomes: $statuses"
 expect_eq "every archiver run was alive at its fault and exited as expected (kill -9: 137, SIGTERM: 0 or 143)" \
   "$UNEXPECTED" 0
-[ "$UNEXPECTED" = 0 ] || grep -v -E 'kill9: 137$|term: (0|143)$|netcut$|hup$' "$W/faults" | head -5 | sed 's/^/# /'
+[ "$UNEXPECTED" = 0 ] || grep -v -E 'kill9: 137$|term: (0|143)$|netcut$|hup$|restart (clean|kill9)( \+ cut)?$' "$W/faults" |
+  head -5 | sed 's/^/# /'
 
 # ------------------------------------------------------------ catch up and check
 RUNS=$((RUNS + 1))
