@@ -242,6 +242,12 @@ static void put_decimal(bv_buf *b, const char *p, size_t n)
 {
     size_t i = 0, scale = 0;
     int neg = n && p[0] == '-';
+    /* the archive's text has no leading zeros: a nonzero first digit means
+     * an exponent >= 0, which BigDecimal prints as it is */
+    if ((size_t)neg < n && p[neg] != '0') {
+        bv_buf_put(b, p, n);
+        return;
+    }
     char un[140];
     size_t un_n = 0;
     int in_frac = 0;
@@ -605,6 +611,89 @@ void bv_mx_value_text(bv_buf *b, const bv_value *v, const bv_column *c)
 
 /* ------------------------------------------------------------ messages */
 
+/* The JSON texts of a schema's column names ("name"), rendered once per
+ * schema rather than once per row. Keyed by the schema's content hash (an
+ * xxh64 of its encoding, names included), so a schema freed and another
+ * allocated at the same address cannot be mistaken for it. */
+typedef struct names {
+    uint64_t hash;
+    uint32_t ncols; /* 0: empty slot */
+    uint32_t *off;  /* ncols + 1 offsets into text */
+    bv_buf text;
+    bv_buf head;    /* {"database":"..","table":"..", */
+} names;
+
+#define NAMES_SLOTS 32
+static _Thread_local names g_names[NAMES_SLOTS];
+/* before / after texts of an UPDATE's column, kept for reuse */
+static _Thread_local bv_buf g_old_x, g_old_y;
+
+void bv_mx_release_caches(void)
+{
+    for (size_t i = 0; i < NAMES_SLOTS; i++) {
+        free(g_names[i].off);
+        bv_buf_release(&g_names[i].text);
+        bv_buf_release(&g_names[i].head);
+        memset(&g_names[i], 0, sizeof(g_names[i]));
+    }
+    bv_buf_release(&g_old_x);
+    bv_buf_release(&g_old_y);
+}
+
+/* NULL when out of memory (the caller renders the names itself). */
+static const names *names_for(const bv_schema *s)
+{
+    uint64_t h = bv_schema_hash(s);
+    uint32_t n = bv_schema_ncols(s);
+    names *e = &g_names[h % NAMES_SLOTS];
+    if (e->ncols == n && e->hash == h && n)
+        return e;
+    uint32_t *off = realloc(e->off, ((size_t)n + 1) * sizeof(*off));
+    if (!off || n == 0) {
+        free(off);
+        e->off = NULL;
+        e->ncols = 0;
+        return NULL;
+    }
+    e->off = off;
+    bv_buf_reset(&e->text);
+    for (uint32_t i = 0; i < n; i++) {
+        const bv_column *c = bv_schema_column(s, i);
+        off[i] = (uint32_t)e->text.len;
+        bv_buf_put_u8(&e->text, ','); /* put_name skips it for the first member */
+        bv_json_string(&e->text, c->name.ptr, c->name.len);
+        bv_buf_put_u8(&e->text, ':');
+    }
+    off[n] = (uint32_t)e->text.len;
+    bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
+    bv_buf_reset(&e->head);
+    bv_buf_puts(&e->head, "{\"database\":");
+    bv_json_string(&e->head, db.ptr, db.len);
+    bv_buf_puts(&e->head, ",\"table\":");
+    bv_json_string(&e->head, tb.ptr, tb.len);
+    bv_buf_put_u8(&e->head, ',');
+    if (e->text.oom || e->head.oom || e->text.len > UINT32_MAX) {
+        e->ncols = 0;
+        return NULL;
+    }
+    e->hash = h;
+    e->ncols = n;
+    return e;
+}
+
+/* [,]"name": of column i (the comma unless first) */
+static void put_name(bv_buf *b, const names *nm, const bv_column *c, uint32_t i, int first)
+{
+    if (nm) {
+        bv_buf_put(b, nm->text.data + nm->off[i] + (first ? 1 : 0), nm->off[i + 1] - nm->off[i] - (first ? 1 : 0));
+        return;
+    }
+    if (!first)
+        bv_buf_put_u8(b, ',');
+    bv_json_string(b, c->name.ptr, c->name.len);
+    bv_buf_put_u8(b, ':');
+}
+
 static const char *row_type(int t)
 {
     return t == BV_EV_INSERT ? "insert" : t == BV_EV_UPDATE ? "update" : "delete";
@@ -612,12 +701,18 @@ static const char *row_type(int t)
 
 void bv_mx_row_head(bv_buf *b, const bv_event *ev)
 {
-    bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
-    bv_buf_puts(b, "{\"database\":");
-    bv_json_string(b, db.ptr, db.len);
-    bv_buf_puts(b, ",\"table\":");
-    bv_json_string(b, tb.ptr, tb.len);
-    bv_buf_puts(b, ",\"type\":\"");
+    const names *nm = names_for(ev->schema);
+    if (nm) {
+        bv_buf_put(b, nm->head.data, nm->head.len);
+    } else {
+        bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
+        bv_buf_puts(b, "{\"database\":");
+        bv_json_string(b, db.ptr, db.len);
+        bv_buf_puts(b, ",\"table\":");
+        bv_json_string(b, tb.ptr, tb.len);
+        bv_buf_put_u8(b, ',');
+    }
+    bv_buf_puts(b, "\"type\":\"");
     bv_buf_puts(b, row_type(ev->type));
     bv_buf_puts(b, "\",\"ts\":");
     put_u64(b, ev->ts_us / 1000000u);
@@ -711,80 +806,6 @@ static int same_value(const bv_value *a, const bv_value *b)
     default:
         return a->v.s.len == b->v.s.len && (a->v.s.len == 0 || memcmp(a->v.s.ptr, b->v.s.ptr, a->v.s.len) == 0);
     }
-}
-
-/* The JSON texts of a schema's column names ("name"), rendered once per
- * schema rather than once per row. Keyed by the schema's content hash (an
- * xxh64 of its encoding, names included), so a schema freed and another
- * allocated at the same address cannot be mistaken for it. */
-typedef struct names {
-    uint64_t hash;
-    uint32_t ncols; /* 0: empty slot */
-    uint32_t *off;  /* ncols + 1 offsets into text */
-    bv_buf text;
-} names;
-
-#define NAMES_SLOTS 32
-static _Thread_local names g_names[NAMES_SLOTS];
-/* before / after texts of an UPDATE's column, kept for reuse */
-static _Thread_local bv_buf g_old_x, g_old_y;
-
-void bv_mx_release_caches(void)
-{
-    for (size_t i = 0; i < NAMES_SLOTS; i++) {
-        free(g_names[i].off);
-        bv_buf_release(&g_names[i].text);
-        memset(&g_names[i], 0, sizeof(g_names[i]));
-    }
-    bv_buf_release(&g_old_x);
-    bv_buf_release(&g_old_y);
-}
-
-/* NULL when out of memory (the caller renders the names itself). */
-static const names *names_for(const bv_schema *s)
-{
-    uint64_t h = bv_schema_hash(s);
-    uint32_t n = bv_schema_ncols(s);
-    names *e = &g_names[h % NAMES_SLOTS];
-    if (e->ncols == n && e->hash == h && n)
-        return e;
-    uint32_t *off = realloc(e->off, ((size_t)n + 1) * sizeof(*off));
-    if (!off || n == 0) {
-        free(off);
-        e->off = NULL;
-        e->ncols = 0;
-        return NULL;
-    }
-    e->off = off;
-    bv_buf_reset(&e->text);
-    for (uint32_t i = 0; i < n; i++) {
-        const bv_column *c = bv_schema_column(s, i);
-        off[i] = (uint32_t)e->text.len;
-        bv_buf_put_u8(&e->text, ','); /* put_name skips it for the first member */
-        bv_json_string(&e->text, c->name.ptr, c->name.len);
-        bv_buf_put_u8(&e->text, ':');
-    }
-    off[n] = (uint32_t)e->text.len;
-    if (e->text.oom || e->text.len > UINT32_MAX) {
-        e->ncols = 0;
-        return NULL;
-    }
-    e->hash = h;
-    e->ncols = n;
-    return e;
-}
-
-/* [,]"name": of column i (the comma unless first) */
-static void put_name(bv_buf *b, const names *nm, const bv_column *c, uint32_t i, int first)
-{
-    if (nm) {
-        bv_buf_put(b, nm->text.data + nm->off[i] + (first ? 1 : 0), nm->off[i + 1] - nm->off[i] - (first ? 1 : 0));
-        return;
-    }
-    if (!first)
-        bv_buf_put_u8(b, ',');
-    bv_json_string(b, c->name.ptr, c->name.len);
-    bv_buf_put_u8(b, ':');
 }
 
 void bv_mx_row_tail(bv_buf *b, const bv_event *ev, const bv_mx_opts *o)
