@@ -52,7 +52,7 @@ for part in $PARTS; do
           mixed) f="archiver mixed (kill/cut/TERM/HUP)" ;; restart) f="MariaDB restart (clean / kill -9)" ;;
         esac
         row "$f" "$tr" "$ev" "$lo" "$du" "$de" "$re"
-      done < <(awk '/^fault +trials/ {t = 1; next} t && NF >= 7' "$out")
+      done < <(awk '/^fault +trials/ {t = 1; next} t && $2 ~ /^[0-9]+$/' "$out")
       ;;
     replay)
       out=$LOGDIR/replay.out
