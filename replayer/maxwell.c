@@ -640,6 +640,17 @@ void bv_mx_release_caches(void)
     bv_buf_release(&g_old_y);
 }
 
+/* {"database":"..","table":"..", of a Maxwell row */
+static void put_head(bv_buf *b, const bv_schema *s)
+{
+    bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
+    bv_buf_puts(b, "{\"database\":");
+    bv_json_string(b, db.ptr, db.len);
+    bv_buf_puts(b, ",\"table\":");
+    bv_json_string(b, tb.ptr, tb.len);
+    bv_buf_put_u8(b, ',');
+}
+
 /* NULL when out of memory (the caller renders the names itself). */
 static const names *names_for(const bv_schema *s)
 {
@@ -665,13 +676,8 @@ static const names *names_for(const bv_schema *s)
         bv_buf_put_u8(&e->text, ':');
     }
     off[n] = (uint32_t)e->text.len;
-    bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
     bv_buf_reset(&e->head);
-    bv_buf_puts(&e->head, "{\"database\":");
-    bv_json_string(&e->head, db.ptr, db.len);
-    bv_buf_puts(&e->head, ",\"table\":");
-    bv_json_string(&e->head, tb.ptr, tb.len);
-    bv_buf_put_u8(&e->head, ',');
+    put_head(&e->head, s);
     if (e->text.oom || e->head.oom || e->text.len > UINT32_MAX) {
         e->ncols = 0;
         return NULL;
@@ -702,16 +708,10 @@ static const char *row_type(int t)
 void bv_mx_row_head(bv_buf *b, const bv_event *ev)
 {
     const names *nm = names_for(ev->schema);
-    if (nm) {
+    if (nm)
         bv_buf_put(b, nm->head.data, nm->head.len);
-    } else {
-        bv_str db = bv_schema_database(ev->schema), tb = bv_schema_table(ev->schema);
-        bv_buf_puts(b, "{\"database\":");
-        bv_json_string(b, db.ptr, db.len);
-        bv_buf_puts(b, ",\"table\":");
-        bv_json_string(b, tb.ptr, tb.len);
-        bv_buf_put_u8(b, ',');
-    }
+    else
+        put_head(b, ev->schema);
     bv_buf_puts(b, "\"type\":\"");
     bv_buf_puts(b, row_type(ev->type));
     bv_buf_puts(b, "\",\"ts\":");

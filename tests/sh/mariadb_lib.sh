@@ -103,3 +103,23 @@ mdb_bounce() {
   tail -5 "$dir/err.log" >&2
   return 1
 }
+
+# mdb_require TOOL...: in a test (tests/sh/lib.sh loaded), one failing check
+# and the end of the test when MariaDB's server or client, or one of the
+# given binaries, is missing (tests/sh/deps.sh installs the former; make all
+# builds the latter).
+mdb_require() {
+  local t
+  if [ -z "$MDB_SERVER" ] || [ -z "$MDB_INSTALL" ] || [ -z "$MDB_CLIENT" ] || [ -z "$MDB_ADMIN" ]; then
+    expect_eq "mariadb-server and mariadb-client are installed (tests/sh/deps.sh)" "missing" "present"
+    done_testing
+    exit
+  fi
+  for t in "$@"; do
+    if [ ! -x "$t" ]; then
+      expect_eq "$(basename "$t") is built in $(dirname "$t")" "missing" "present"
+      done_testing
+      exit
+    fi
+  done
+}

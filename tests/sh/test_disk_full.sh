@@ -117,16 +117,7 @@ if ! mount -t tmpfs -o size=64k bvdf-probe "$T_TMP/probe" 2>"$T_TMP/probe.err"; 
   skip "cannot mount a tmpfs: $(head -1 "$T_TMP/probe.err")"
 fi
 umount "$T_TMP/probe"
-if [ -z "$MDB_SERVER" ] || [ -z "$MDB_INSTALL" ] || [ -z "$MDB_CLIENT" ] || [ -z "$MDB_ADMIN" ]; then
-  expect_eq "mariadb-server and mariadb-client are installed (tests/sh/deps.sh)" "missing" "present"
-  done_testing
-  exit
-fi
-if [ ! -x "$ARCH" ] || [ ! -x "$BV" ]; then
-  expect_eq "binvault-archiver and binvault are built in $BV_BIN" "missing" "present"
-  done_testing
-  exit
-fi
+mdb_require "$ARCH" "$BV"
 
 # ------------------------------------------------------------ helpers
 cat >"$T_TMP/df.py" <<'PYEOF'

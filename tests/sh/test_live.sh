@@ -48,16 +48,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "$MDB_SERVER" ] || [ -z "$MDB_INSTALL" ] || [ -z "$MDB_CLIENT" ] || [ -z "$MDB_ADMIN" ]; then
-  expect_eq "mariadb-server and mariadb-client are installed (tests/sh/deps.sh)" "missing" "present"
-  done_testing
-  exit
-fi
-if [ ! -x "$ARCH" ] || [ ! -x "$BV" ]; then
-  expect_eq "binvault-archiver and binvault are built in $BV_BIN" "missing" "present"
-  done_testing
-  exit
-fi
+mdb_require "$ARCH" "$BV"
 
 # ------------------------------------------------------------ helpers
 # lv.py: JSON reading for the checks (python3 standard library only)

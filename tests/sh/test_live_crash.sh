@@ -90,14 +90,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-if [ -z "$MDB_SERVER" ] || [ -z "$MDB_CLIENT" ]; then
-  expect_eq "mariadb-server and mariadb-client are installed (tests/sh/deps.sh)" missing present
-  done_testing; exit
-fi
-if [ ! -x "$ARCH" ] || [ ! -x "$BV" ]; then
-  expect_eq "binvault-archiver and binvault are built in $BV_BIN" missing present
-  done_testing; exit
-fi
+mdb_require "$ARCH" "$BV"
 case $FAULT in kill9 | term | netcut | mixed | restart) ;; *)
   expect_eq "FAULT is kill9, term, netcut, mixed or restart" "$FAULT" kill9; done_testing; exit ;;
 esac
