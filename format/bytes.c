@@ -78,6 +78,29 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n)
     bv_buf_put(b, p, n);
 }
 
+size_t bv_u64_text(char t[20], uint64_t v)
+{
+    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                             "8081828384858687888990919293949596979899";
+    char r[20];
+    size_t n = 20;
+    while (v >= 100) {
+        unsigned k = (unsigned)(v % 100u);
+        v /= 100u;
+        r[--n] = d2[2 * k + 1];
+        r[--n] = d2[2 * k];
+    }
+    if (v >= 10) {
+        r[--n] = d2[2 * v + 1];
+        r[--n] = d2[2 * v];
+    } else {
+        r[--n] = (char)('0' + v);
+    }
+    memcpy(t, r + n, 20 - n);
+    return 20 - n;
+}
+
 void bv_buf_printf(bv_buf *b, const char *fmt, ...)
 {
     char tmp[256];

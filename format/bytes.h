@@ -67,6 +67,13 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n); /* varint length + byte
 /* Text helpers for renderers (JSON, logs): a C string, or printf output of
  * any length, appended without a terminating NUL. */
 static inline void bv_buf_puts(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
+/* v in decimal at t (no NUL, no printf); returns the length, 1..20. */
+size_t bv_u64_text(char t[20], uint64_t v);
+static inline void bv_buf_put_dec(bv_buf *b, uint64_t v)
+{
+    char t[20];
+    bv_buf_put(b, t, bv_u64_text(t, v));
+}
 void bv_buf_printf(bv_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* BV_OK, or BV_E_NOMEM when any put since the last reset failed. */
 static inline int bv_buf_status(const bv_buf *b) { return b->oom ? BV_E_NOMEM : BV_OK; }

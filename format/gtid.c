@@ -300,12 +300,7 @@ static void outn(out *o, const char *p, size_t n)
 static void outu(out *o, uint64_t v)
 {
     char t[20];
-    size_t n = 0;
-    do {
-        t[sizeof(t) - 1 - n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    outn(o, t + sizeof(t) - n, n);
+    outn(o, t, bv_u64_text(t, v));
 }
 
 static void outf(out *o, const char *fmt, ...)

@@ -257,6 +257,20 @@ static int parse_position(const char *buf, const char *what, char *file, size_t 
     return BV_OK;
 }
 
+/* Continue right after file:off (a checkpoint, a committed progress record,
+ * the last commit before an aborted Kafka transaction): that position is
+ * past any --from position, GTID set or time. */
+static void resume_after(rp *r, const char *file, uint64_t off)
+{
+    r->have_done = 1;
+    r->done_read = 0;
+    snprintf(r->done_file, sizeof(r->done_file), "%s", file);
+    r->done_offset = off;
+    bv_gtid_set_free(r->from_gtid);
+    r->from_gtid = NULL;
+    r->range.has_since = 0;
+}
+
 /* {"file":"F","offset":N,...}: the position after the last delivered transaction. */
 static int read_checkpoint(rp *r, char *file, size_t filelen, uint64_t *off, char *err, size_t errlen)
 {
@@ -534,7 +548,6 @@ static void throttle(rp *r, size_t bytes)
         r->btokens -= (double)bytes;
 }
 
-/* The transaction is complete: send its messages with the commit info. */
 /* --exactly-once: commit the open Kafka transaction with the position after
  * the last archive transaction it holds, as one progress record of the job.
  * BV_E_STATE: aborted by Kafka (the caller rewinds). */
@@ -573,6 +586,7 @@ static int eos_commit(rp *r, char *err, size_t errlen)
     return BV_OK;
 }
 
+/* The transaction is complete: send its messages with the commit info. */
 static int flush_txn(rp *r, int has_xid, uint64_t xid, const char *end_file, uint64_t end_offset, char *err,
                      size_t errlen)
 {
@@ -1026,7 +1040,8 @@ int main(int argc, char **argv)
             bad = "--job, --txn-messages and --txn-interval-ms go with --exactly-once";
         else if (strcmp(output, "kafka") != 0)
             bad = "--exactly-once publishes to Kafka (--brokers), not to --output files";
-        else if (!r.job || !r.job[0] || strlen(r.job) > 200 || strspn(r.job, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(r.job))
+        else if (!r.job || !r.job[0] || strlen(r.job) > 200 ||
+                 strspn(r.job, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._-") != strlen(r.job))
             bad = "--exactly-once needs --job NAME (1..200 of A-Z a-z 0-9 . _ -): the job's Kafka transactional.id "
                   "and the key of its progress records";
         else if (r.ckpt)
@@ -1090,18 +1105,12 @@ int main(int argc, char **argv)
         goto done;
     }
     if (r.ckpt) {
-        int crc = read_checkpoint(&r, r.done_file, sizeof(r.done_file), &r.done_offset, err, sizeof(err));
+        int crc = read_checkpoint(&r, r.ack_file, sizeof(r.ack_file), &r.ack_offset, err, sizeof(err));
         if (crc == BV_OK) {
-            r.have_done = 1;
-            snprintf(r.ack_file, sizeof(r.ack_file), "%s", r.done_file);
-            r.ack_offset = r.done_offset;
+            resume_after(&r, r.ack_file, r.ack_offset);
             if (!quiet)
                 fprintf(stderr, "binvault-replayer: resuming after %s:%llu (checkpoint %s)\n", r.done_file,
                         (unsigned long long)r.done_offset, r.ckpt);
-            /* the checkpoint is past any --from position or GTID set */
-            bv_gtid_set_free(r.from_gtid);
-            r.from_gtid = NULL;
-            r.range.has_since = 0;
         } else if (crc != BV_E_NOTFOUND) {
             fprintf(stderr, "binvault-replayer: %s\n", err);
             status = EXIT_FAIL;
@@ -1133,13 +1142,7 @@ int main(int argc, char **argv)
                 const char *pm = strstr(last, "\"messages\":");
                 r.eos_base = pm ? strtoull(pm + 11, NULL, 10) : 0;
                 r.eos_have = 1;
-                r.have_done = 1;
-                snprintf(r.done_file, sizeof(r.done_file), "%s", r.eos_cfile);
-                r.done_offset = r.eos_coffset;
-                /* the committed progress is past any --from position or GTID set */
-                bv_gtid_set_free(r.from_gtid);
-                r.from_gtid = NULL;
-                r.range.has_since = 0;
+                resume_after(&r, r.eos_cfile, r.eos_coffset);
                 if (!quiet)
                     fprintf(stderr, "binvault-replayer: job %s resumes after %s:%llu (committed in %s)\n", r.job,
                             r.done_file, (unsigned long long)r.done_offset, r.progress_topic);
@@ -1210,10 +1213,7 @@ int main(int argc, char **argv)
             r.eos_msgs = 0;
             r.sent = r.eos_csent;
             if (r.eos_have) {
-                r.have_done = 1;
-                snprintf(r.done_file, sizeof(r.done_file), "%s", r.eos_cfile);
-                r.done_offset = r.eos_coffset;
-                r.done_read = 0;
+                resume_after(&r, r.eos_cfile, r.eos_coffset);
                 r.to_gtid_seen = r.eos_cto_seen;
             } else {
                 /* nothing committed yet: the range's beginning again */

@@ -14,29 +14,7 @@
 
 
 /* Decimal text of an integer without printf (the replayer's hot path). */
-static void put_u64(bv_buf *b, uint64_t v)
-{
-    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                             "8081828384858687888990919293949596979899";
-    char t[24];
-    int n = 0;
-    while (v >= 100) {
-        unsigned r = (unsigned)(v % 100u);
-        v /= 100u;
-        t[22 - n] = d2[2 * r];
-        t[23 - n] = d2[2 * r + 1];
-        n += 2;
-    }
-    if (v >= 10) {
-        t[22 - n] = d2[2 * v];
-        t[23 - n] = d2[2 * v + 1];
-        n += 2;
-    } else {
-        t[23 - n++] = (char)('0' + v);
-    }
-    bv_buf_put(b, t + 24 - n, (size_t)n);
-}
+static void put_u64(bv_buf *b, uint64_t v) { bv_buf_put_dec(b, v); }
 
 static void put_i64(bv_buf *b, int64_t v)
 {

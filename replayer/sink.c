@@ -52,7 +52,6 @@ struct bv_sink {
     char txn_error[512];       /* why */
     char *progress_topic, *job;
     int32_t progress_part;
-    rd_kafka_topic_t *progress_rkt;
     /* lines */
     int fd;
     char *path;
@@ -289,28 +288,14 @@ static tparts *topic_parts(bv_sink *s, const char *topic, char *err, size_t errl
 static int txn_begin(bv_sink *s, char *err, size_t errlen);
 static int kfatal(bv_sink *s, rd_kafka_error_t *e, const char *what, char *err, size_t errlen);
 
-/* v in decimal at t (no NUL); returns the length (at most 20). */
-static size_t dec_text(char *t, uint64_t v)
-{
-    char r[20];
-    size_t n = 0;
-    do {
-        r[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        t[i] = r[n - 1 - i];
-    return n;
-}
-
 static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size_t errlen)
 {
     tparts *tp = topic_parts(s, m->topic, err, errlen);
     if (!tp)
         return BV_E_IO;
     int32_t part = bv_mx_partition(bv_java_hash(m->part_text, m->part_len), tp->n);
-    char off[24], row[24];
-    size_t offn = dec_text(off, m->offset), rown = dec_text(row, m->row);
+    char off[20], row[20];
+    size_t offn = bv_u64_text(off, m->offset), rown = bv_u64_text(row, m->row);
     size_t filen = strlen(m->file), gtidn = m->gtid ? strlen(m->gtid) : 0;
     if (s->transactional) {
         if (s->txn_abort)
@@ -456,8 +441,8 @@ int bv_sink_poll(bv_sink *s, char *err, size_t errlen)
 {
     if (s->kafka && (++s->nsent & 1023) == 0)
         rd_kafka_poll(s->rk, 0); /* serve delivery reports now and then */
-    else if (!s->kafka && s->fsync_each && s->qh < s->qn && (++s->nsent & 1023) == 0)
-        return lines_write(s, 0, err, errlen); /* an idle --follow gets its lines synced and acknowledged */
+    else if (!s->kafka && s->fsync_each && s->qh < s->qn)
+        return lines_write(s, 0, err, errlen); /* syncs (and acknowledges) once 0.5 s have passed, idle or not */
     return s->failed ? fail(s, err, errlen) : BV_OK;
 }
 
@@ -805,8 +790,6 @@ void bv_sink_free(bv_sink *s)
         free(s->tp[i].topic);
     }
     free(s->tp);
-    if (s->progress_rkt)
-        rd_kafka_topic_destroy(s->progress_rkt);
     free(s->progress_topic);
     free(s->job);
     for (size_t i = 0; i < s->nconf; i++)

@@ -148,12 +148,21 @@ expect_eq "--format debezium: envelope, op, source ids, DATETIME(3) as epoch ms,
 
 # 2c. --follow: publish what the archiver appends while the replayer runs
 "$ARCH" --quiet --archive "$W/af" "${FILES[0]}"
-"$RP" --archive "$W/af" --output "$W/follow.jsonl" --follow --quiet 2>"$W/follow.err" &
+"$RP" --archive "$W/af" --output "$W/follow.jsonl" --follow --checkpoint "$W/ckf.json" --quiet 2>"$W/follow.err" &
 RPID=$!
 sleep 1
 "$ARCH" --quiet --archive "$W/af" "${FILES[@]:1}"
 want=$(wc -l <"$W/stdout.jsonl")
 for i in $(seq 1 100); do [ "$(wc -l <"$W/follow.jsonl")" -ge "$want" ] && break; sleep 0.1; done
+# while idle, the file is fsynced and the checkpoint reaches the archive's end
+ckf=
+for i in $(seq 1 50); do
+  ckf=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print("%s:%d" % (c["file"], c["offset"]))' \
+    "$W/ckf.json" 2>/dev/null)
+  [ "$ckf" = "$last" ] && break
+  sleep 0.1
+done
+expect_eq "an idle --follow to a file brings its checkpoint to the archive's end within 5 s" "$ckf" "$last"
 kill -TERM "$RPID"; rc=0; wait "$RPID" || rc=$?; RPID=
 expect_eq "--follow stops cleanly on SIGTERM (exit 0)" "$rc" "0"
 ok "--follow published the events appended after it started, once each ($(wc -l <"$W/follow.jsonl") of $want)" \

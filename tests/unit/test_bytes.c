@@ -455,8 +455,44 @@ static void test_printf(void)
     bv_buf_release(&b);
 }
 
+/* bv_u64_text against snprintf: every power of ten and its neighbours, and a
+ * pseudo-random sample; bv_buf_put_dec appends the same text. */
+static void test_dec(void)
+{
+    int bad = 0, n = 0;
+    uint64_t x = 0x9e3779b97f4a7c15ull, p = 1;
+    for (int i = 0; i < 2000; i++) {
+        uint64_t v;
+        if (i < 60) {
+            v = p + (uint64_t)(i % 3) - 1; /* p-1, p, p+1 */
+            if (i % 3 == 2)
+                p = p > UINT64_MAX / 10 ? UINT64_MAX : p * 10;
+        } else {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            v = x >> (x % 64);
+        }
+        char t[20], want[24];
+        size_t len = bv_u64_text(t, v);
+        int wl = snprintf(want, sizeof(want), "%llu", (unsigned long long)v);
+        n++;
+        if (len != (size_t)wl || memcmp(t, want, len) != 0) {
+            if (bad++ < 3)
+                T_OK(0, "bv_u64_text(%s) gave %.*s", want, (int)len, t);
+        }
+    }
+    T_OK(bad == 0, "%d of %d bv_u64_text results equal snprintf's", n - bad, n);
+    bv_buf b;
+    bv_buf_init(&b);
+    bv_buf_put_dec(&b, 0);
+    bv_buf_put_u8(&b, ',');
+    bv_buf_put_dec(&b, UINT64_MAX);
+    T_OK(b.len == 22 && memcmp(b.data, "0,18446744073709551615", 22) == 0, "bv_buf_put_dec appends 0 and UINT64_MAX");
+    bv_buf_release(&b);
+}
+
 int main(void)
 {
+    test_dec();
     test_printf();
     test_fixed();
     test_varint_roundtrip();
