@@ -92,7 +92,7 @@ $(BIN)/bv-gen: $(O)/tests/bench/bv_gen.o $(O)/tests/bench/synth.o $(LIBFORMAT)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(O)/tests/%)
 # the replayer's renderer and filters (no Kafka) for its unit tests
 LIBREPLAY := $(O)/libbvreplay.a
-$(LIBREPLAY): $(O)/replayer/maxwell.o $(O)/replayer/filter.o $(O)/tools/jsonl.o
+$(LIBREPLAY): $(O)/replayer/maxwell.o $(O)/replayer/filter.o $(O)/replayer/position.o $(O)/tools/jsonl.o
 	@rm -f $@
 	ar rcs $@ $^
 
@@ -103,7 +103,7 @@ UNIT_BIN := $(filter-out $(O)/tests/harness $(O)/tests/testutil,$(UNIT_BIN))
 
 # Fuzz targets built as plain programs: main() replays the corpus files.
 FUZZ_REPLAY := $(FUZZ_TARGETS:%=$(O)/fuzz-replay/%)
-$(O)/fuzz-replay/%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay_main.o $(LIBARCH) $(LIBFORMAT)
+$(O)/fuzz-replay/%: $(O)/tests/fuzz/fuzz_%.o $(O)/tests/fuzz/replay_main.o $(LIBREPLAY) $(LIBARCH) $(LIBFORMAT)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $^ $(LDLIBS_ALL) -o $@
 
@@ -153,6 +153,7 @@ $(O)/bench/bench_format: $(O)/tests/bench/bench_format.o $(O)/tests/bench/synth.
 
 # libFuzzer builds (clang from Debian).
 FUZZ_SECONDS ?= 600
+REPLAY_LIB_SRC := replayer/maxwell.c replayer/filter.c replayer/position.c tools/jsonl.c
 FUZZ_CC ?= clang
 FUZZ_O := build/fuzz
 fuzz: deps
@@ -160,7 +161,7 @@ fuzz: deps
 	@mkdir -p $(FUZZ_O)
 	@fail=0; for t in $(FUZZ_TARGETS); do \
 	  $(FUZZ_CC) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all $(CPPFLAGS) $(PKG_CFLAGS) \
-	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(ARCH_SRC) $(PKG_LIBS) -lm -pthread -o $(FUZZ_O)/$$t; \
+	    tests/fuzz/fuzz_$$t.c $(FORMAT_SRC) $(ARCH_SRC) $(REPLAY_LIB_SRC) $(PKG_LIBS) -lm -pthread -o $(FUZZ_O)/$$t; \
 	  mkdir -p $(FUZZ_O)/corpus-$$t tests/fuzz/crashes; \
 	  echo "== fuzzing $$t for $(FUZZ_SECONDS)s"; \
 	  $(FUZZ_O)/$$t -max_total_time=$(FUZZ_SECONDS) -artifact_prefix=tests/fuzz/crashes/$$t- \

@@ -22,6 +22,7 @@
 #include "filter.h"
 #include "jsonl.h"
 #include "maxwell.h"
+#include "position.h"
 #include "progress.h"
 #include "sink.h"
 
@@ -234,29 +235,6 @@ static int write_checkpoint(rp *r, char *err, size_t errlen)
     return BV_OK;
 }
 
-/* {"file":"F","offset":N,...} (a checkpoint file, or a progress record of
- * --exactly-once; what names it in errors). File names are binlog names:
- * no quotes or backslashes. */
-static int parse_position(const char *buf, const char *what, char *file, size_t filelen, uint64_t *off, char *err,
-                          size_t errlen)
-{
-    const char *pf = strstr(buf, "\"file\":\""), *po = strstr(buf, "\"offset\":");
-    if (!pf || !po)
-        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: not a binvault-replayer position", what);
-    pf += 8;
-    const char *q = strchr(pf, '"');
-    if (!q || q == pf || (size_t)(q - pf) >= filelen)
-        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: bad file name", what);
-    memcpy(file, pf, (size_t)(q - pf));
-    file[q - pf] = 0;
-    char *end;
-    errno = 0;
-    *off = strtoull(po + 9, &end, 10);
-    if (errno || end == po + 9)
-        return bv_seterr(err, errlen, BV_E_CORRUPT, "%s: bad offset", what);
-    return BV_OK;
-}
-
 /* Continue right after file:off (a checkpoint, a committed progress record,
  * the last commit before an aborted Kafka transaction): that position is
  * past any --from position, GTID set or time. */
@@ -282,7 +260,7 @@ static int read_checkpoint(rp *r, char *file, size_t filelen, uint64_t *off, cha
     size_t n = fread(buf, 1, sizeof(buf) - 1, f);
     fclose(f);
     buf[n] = 0;
-    return parse_position(buf, r->ckpt, file, filelen, off, err, errlen);
+    return bv_rp_position_parse(buf, r->ckpt, file, filelen, off, err, errlen);
 }
 
 static void on_ack(void *ctx, uint64_t txn)
@@ -1130,7 +1108,7 @@ int main(int argc, char **argv)
             char *last = NULL;
             int trc = bv_sink_txn_init(r.sink, r.progress_topic, r.job, &last, err, sizeof(err));
             if (trc == BV_OK && last)
-                trc = parse_position(last, r.progress_topic, r.eos_cfile, sizeof(r.eos_cfile), &r.eos_coffset, err,
+                trc = bv_rp_position_parse(last, r.progress_topic, r.eos_cfile, sizeof(r.eos_cfile), &r.eos_coffset, err,
                                      sizeof(err));
             if (trc) {
                 fprintf(stderr, "binvault-replayer: %s\n", err);

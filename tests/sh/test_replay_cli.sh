@@ -83,6 +83,14 @@ run "$RP" --archive "$A" --output "$T_TMP/ck.jsonl" --checkpoint "$T_TMP/ck"
 expect_eq "a rerun with the checkpoint exits 0" "$RC" 0
 expect_eq "and publishes nothing twice" "$(wc -l <"$T_TMP/ck.jsonl")" "$rows"
 expect_match "it says where it resumes" "$OUT" "resuming after"
+# a damaged checkpoint is refused, never taken as "start from the beginning"
+for bad in 'garbage' '{"file":"mysql-bin.000001","offset":x}' '{"file":"","offset":4}'; do
+  printf '%s\n' "$bad" >"$T_TMP/ckbad"
+  run "$RP" --archive "$A" --output "$T_TMP/ckbad.jsonl" --checkpoint "$T_TMP/ckbad"
+  expect_eq "a checkpoint holding '$bad' is refused (exit 1)" "$RC" 1
+  expect_match "... naming the file and what is wrong" "$OUT" "ckbad: (not a binvault-replayer position|bad offset|bad file name)"
+  ok "... and nothing was published" test ! -s "$T_TMP/ckbad.jsonl"
+done
 
 # bad input
 run "$RP" --archive "$A" --output stdout --filter 'include shop.orders'
