@@ -834,6 +834,7 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
                      bv_value *out, const bv_rawev *ev, int partial, char *err, size_t errlen)
 {
     uint32_t ncols = bv_schema_ncols(s);
+    const bv_column *cols = bv_schema_columns(s);
     uint32_t npresent = 0;
     const uint8_t *pbits = NULL;
     for (uint32_t i = 0; i < width; i++)
@@ -847,7 +848,7 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
         uint64_t opts;
         uint32_t njson = 0;
         for (uint32_t i = 0; i < ncols; i++)
-            njson += bv_schema_column(s, i)->type == BV_MYSQL_TYPE_JSON;
+            njson += cols[i].type == BV_MYSQL_TYPE_JSON;
         if (bv_cur_packed(c, &opts) || ((opts & 1) && bv_cur_bytes(c, (njson + 7) / 8, &pbits)))
             return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: partial update image truncated", d->file,
                              (unsigned long long)ev->offset);
@@ -858,29 +859,32 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
                          (unsigned long long)ev->offset);
     uint32_t k = 0, jk = 0;
     for (uint32_t i = 0; i < ncols; i++) {
-        int is_json = bv_schema_column(s, i)->type == BV_MYSQL_TYPE_JSON;
-        int diff = is_json && pbits && ((pbits[jk / 8] >> (jk % 8)) & 1);
-        jk += is_json;
-        memset(&out[i], 0, sizeof(out[i]));
+        int diff = 0;
+        if (pbits && cols[i].type == BV_MYSQL_TYPE_JSON) {
+            diff = (pbits[jk / 8] >> (jk % 8)) & 1;
+            jk++;
+            memset(&out[i], 0, sizeof(out[i]));
+        }
         if (i >= width || !((present[i / 8] >> (i % 8)) & 1)) {
+            memset(&out[i], 0, sizeof(out[i]));
             out[i].kind = BV_VAL_ABSENT;
             continue;
         }
         int isnull = (nulls[k / 8] >> (k % 8)) & 1;
         k++;
         if (isnull) {
+            memset(&out[i], 0, sizeof(out[i]));
             out[i].kind = BV_VAL_NULL;
             continue;
         }
         char msg[640];
-        int rc = diff ? json_diff_value(d, c, bv_schema_column(s, i), &out[i], msg, sizeof(msg))
-                      : bv_binlog_value(c, bv_schema_column(s, i), &d->arena, &out[i], msg, sizeof(msg));
+        int rc = diff ? json_diff_value(d, c, &cols[i], &out[i], msg, sizeof(msg))
+                      : bv_binlog_value(c, &cols[i], &d->arena, &out[i], msg, sizeof(msg));
         if (rc) {
             bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
-            const bv_column *col = bv_schema_column(s, i);
             return bv_seterr(err, errlen, rc, "%s: offset %llu: %.*s.%.*s column %u (%.*s): %s", d->file,
                              (unsigned long long)ev->offset, (int)db.len, db.ptr, (int)tb.len, tb.ptr, i + 1,
-                             (int)col->name.len, col->name.ptr, msg);
+                             (int)cols[i].name.len, cols[i].name.ptr, msg);
         }
     }
     return BV_OK;

@@ -33,98 +33,135 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
                                      "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                                      "8081828384858687888990919293949596979899";
 
-/* Read one big-endian group of nb bytes holding nd digits from b at *q and
- * append the nd digits (zero-padded) to digits. */
-static int dec_group(const uint8_t *b, size_t *q, unsigned nd, char *digits, size_t *ndig)
+/* Write v (< 10^nd) as exactly nd digits, zero-padded on the left. */
+static void put_digits(char *d, uint32_t v, unsigned nd)
+{
+    while (nd >= 2) {
+        nd -= 2;
+        memcpy(d + nd, digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (nd)
+        d[0] = (char)('0' + v);
+}
+
+/* Number of decimal digits of v > 0 (1..10). */
+static unsigned count_digits(uint32_t v)
+{
+    unsigned n = 1;
+    while (n < 10 && v >= pow10_u32[n])
+        n++;
+    return n;
+}
+
+/* The digit groups of a NEWDECIMAL: at most 1 + 7 integer groups and
+ * 1 + 7 fractional ones for precision <= 65. */
+typedef struct dec_groups {
+    uint32_t v[16];
+    uint8_t nd[16];
+    unsigned n, nint; /* groups, of which integer groups */
+} dec_groups;
+
+/* Append the group of nd digits (0..9) stored at p + *q, big-endian, with
+ * the sign mask applied; flip is the bit to invert in this group's value
+ * (the top bit of the value's first byte, for the first group only). */
+static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
 {
     unsigned nb = dig2bytes[nd];
     if (nb == 0)
         return BV_OK;
-    uint32_t v = (uint32_t)bv_rdbe(b + *q, nb);
+    uint32_t v = 0;
+    for (unsigned k = 0; k < nb; k++)
+        v = v << 8 | p[*q + k];
+    v = (v ^ (mask >> (32 - 8 * nb))) ^ (*flip << (8 * nb - 8));
+    *flip = 0;
     *q += nb;
     if (v >= pow10_u32[nd])
         return BV_E_DECODE;
-    char *d = digits + *ndig;
-    unsigned i = nd;
-    for (; i >= 2; i -= 2) {
-        memcpy(d + i - 2, digit_pairs + 2 * (v % 100), 2);
-        v /= 100;
+    g->v[g->n] = v;
+    g->nd[g->n++] = (uint8_t)nd;
+    return BV_OK;
+}
+
+/* bv_decimal_bin_to_text, also giving the text's length. */
+static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned scale, char *out, size_t outlen,
+                        size_t *used, size_t *textlen)
+{
+    if (precision > DEC_MAX_PRECISION || scale > precision)
+        return BV_E_DECODE;
+    size_t size = bv_decimal_bin_size(precision, scale);
+    if (n < size)
+        return BV_E_TRUNCATED;
+    /* positive values have the top bit of the first byte set; negative
+     * ones are stored with every bit inverted */
+    uint32_t mask = size && !(p[0] & 0x80) ? 0xffffffffu : 0, flip = 0x80;
+    unsigned intg = precision - scale;
+    dec_groups g;
+    size_t q = 0;
+    int rc;
+    g.n = 0;
+    if ((rc = dec_group(&g, p, &q, intg % DEC_DIG_PER_GROUP, mask, &flip)))
+        return rc;
+    for (unsigned i = 0; i < intg / DEC_DIG_PER_GROUP; i++)
+        if ((rc = dec_group(&g, p, &q, DEC_DIG_PER_GROUP, mask, &flip)))
+            return rc;
+    g.nint = g.n;
+    for (unsigned i = 0; i < scale / DEC_DIG_PER_GROUP; i++)
+        if ((rc = dec_group(&g, p, &q, DEC_DIG_PER_GROUP, mask, &flip)))
+            return rc;
+    if ((rc = dec_group(&g, p, &q, scale % DEC_DIG_PER_GROUP, mask, &flip)))
+        return rc;
+
+    unsigned first = 0; /* first integer group that is not zero */
+    while (first < g.nint && g.v[first] == 0)
+        first++;
+    uint32_t any = 0;
+    for (unsigned i = first; i < g.n; i++)
+        any |= g.v[i];
+    int neg = mask && any; /* MySQL never writes -0; print it as 0 */
+    size_t int_digits = 0;
+    unsigned lead = 0; /* digits of the first non-zero integer group */
+    if (first < g.nint) {
+        lead = count_digits(g.v[first]);
+        int_digits = lead;
+        for (unsigned i = first + 1; i < g.nint; i++)
+            int_digits += g.nd[i];
     }
-    if (i)
-        d[0] = (char)('0' + v);
-    *ndig += nd;
+    size_t need = (size_t)neg + (int_digits ? int_digits : 1) + (scale ? 1 + (size_t)scale : 0) + 1;
+    if (!out || outlen < need)
+        return BV_E_INVAL;
+    char *o = out;
+    if (neg)
+        *o++ = '-';
+    if (int_digits) {
+        put_digits(o, g.v[first], lead);
+        o += lead;
+        for (unsigned i = first + 1; i < g.nint; i++) {
+            put_digits(o, g.v[i], g.nd[i]);
+            o += g.nd[i];
+        }
+    } else {
+        *o++ = '0';
+    }
+    if (scale) {
+        *o++ = '.';
+        for (unsigned i = g.nint; i < g.n; i++) {
+            put_digits(o, g.v[i], g.nd[i]);
+            o += g.nd[i];
+        }
+    }
+    *o = '\0';
+    if (used)
+        *used = size;
+    if (textlen)
+        *textlen = (size_t)(o - out);
     return BV_OK;
 }
 
 int bv_decimal_bin_to_text(const uint8_t *p, size_t n, unsigned precision, unsigned scale, char *out,
                            size_t outlen, size_t *used)
 {
-    uint8_t b[40];
-    char digits[DEC_MAX_PRECISION + 1];
-    size_t nd = 0, q = 0;
-
-    if (precision > DEC_MAX_PRECISION || scale > precision)
-        return BV_E_DECODE;
-    size_t size = bv_decimal_bin_size(precision, scale);
-    if (n < size)
-        return BV_E_TRUNCATED;
-    if (size > sizeof(b))
-        return BV_E_DECODE; /* cannot happen for precision <= 65 */
-    memcpy(b, p, size);
-    int neg = 0;
-    if (size) {
-        neg = !(b[0] & 0x80);
-        b[0] ^= 0x80;
-        if (neg)
-            for (size_t i = 0; i < size; i++)
-                b[i] ^= 0xff;
-    }
-    unsigned intg = precision - scale;
-    int rc;
-    if ((rc = dec_group(b, &q, intg % DEC_DIG_PER_GROUP, digits, &nd)))
-        return rc;
-    for (unsigned i = 0; i < intg / DEC_DIG_PER_GROUP; i++)
-        if ((rc = dec_group(b, &q, DEC_DIG_PER_GROUP, digits, &nd)))
-            return rc;
-    for (unsigned i = 0; i < scale / DEC_DIG_PER_GROUP; i++)
-        if ((rc = dec_group(b, &q, DEC_DIG_PER_GROUP, digits, &nd)))
-            return rc;
-    if ((rc = dec_group(b, &q, scale % DEC_DIG_PER_GROUP, digits, &nd)))
-        return rc;
-    /* nd == precision, q == size */
-
-    size_t lead = 0; /* leading zeros of the integer part */
-    while (lead < intg && digits[lead] == '0')
-        lead++;
-    int zero = 1;
-    for (size_t i = 0; i < nd; i++)
-        if (digits[i] != '0')
-            zero = 0;
-    if (zero)
-        neg = 0; /* MySQL never writes -0; print it as 0 */
-
-    size_t int_digits = intg - lead;
-    size_t need = (size_t)neg + (int_digits ? int_digits : 1) + (scale ? 1 + (size_t)scale : 0) + 1;
-    if (!out || outlen < need)
-        return BV_E_INVAL;
-    size_t o = 0;
-    if (neg)
-        out[o++] = '-';
-    if (int_digits) {
-        memcpy(out + o, digits + lead, int_digits);
-        o += int_digits;
-    } else {
-        out[o++] = '0';
-    }
-    if (scale) {
-        out[o++] = '.';
-        memcpy(out + o, digits + intg, scale);
-        o += scale;
-    }
-    out[o] = '\0';
-    if (used)
-        *used = size;
-    return BV_OK;
+    return decimal_text(p, n, precision, scale, out, outlen, used, NULL);
 }
 
 /* ------------------------------------------------------------ STRING metadata */
@@ -283,11 +320,12 @@ static int dec_value(const vctx *x, bv_cur *c, bv_arena *arena, bv_value *v)
         char *s = bv_arena_alloc(arena, prec + 4);
         if (!s)
             return bv_seterr(x->err, x->errlen, BV_E_NOMEM, "out of memory");
-        if (bv_decimal_bin_to_text(p, bin, prec, scale, s, prec + 4, &used))
+        size_t len;
+        if (decimal_text(p, bin, prec, scale, s, prec + 4, &used, &len))
             return v_bad(x, "invalid DECIMAL digits");
         v->kind = BV_VAL_DECIMAL;
         v->v.s.ptr = s;
-        v->v.s.len = strlen(s);
+        v->v.s.len = len;
         return BV_OK;
     }
     case BV_MYSQL_TYPE_DECIMAL:

@@ -201,16 +201,6 @@ int bv_cur_svarint(bv_cur *c, int64_t *v)
     return BV_OK;
 }
 
-int bv_cur_bytes(bv_cur *c, size_t n, const uint8_t **p)
-{
-    if (c->left < n)
-        return BV_E_TRUNCATED;
-    *p = c->p;
-    c->p += n;
-    c->left -= n;
-    return BV_OK;
-}
-
 int bv_cur_str(bv_cur *c, size_t max, const uint8_t **p, size_t *n)
 {
     bv_cur save = *c;

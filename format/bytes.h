@@ -127,7 +127,17 @@ static inline int bv_cur_varint(bv_cur *c, uint64_t *v)
 int bv_cur_varint32(bv_cur *c, uint32_t *v); /* varint that must fit 32 bits */
 int bv_cur_svarint(bv_cur *c, int64_t *v);
 /* n raw bytes: *p points into the cursor's memory. */
-int bv_cur_bytes(bv_cur *c, size_t n, const uint8_t **p);
+static inline int bv_cur_bytes(bv_cur *c, size_t n, const uint8_t **p)
+{
+    if (c->left < n) {
+        *p = NULL;
+        return BV_E_TRUNCATED;
+    }
+    *p = c->p;
+    c->p += n;
+    c->left -= n;
+    return BV_OK;
+}
 /* varint length (<= max) followed by that many bytes. */
 int bv_cur_str(bv_cur *c, size_t max, const uint8_t **p, size_t *n);
 int bv_cur_skip(bv_cur *c, size_t n);

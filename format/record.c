@@ -29,67 +29,103 @@ const char *bv_value_kind_name(int kind)
 
 /* ------------------------------------------------------------ values */
 
-static void put_date(bv_buf *b, const bv_value *v)
+/* The encoder reserves room once per record and then writes through a raw
+ * pointer: value_max() bounds what put_value() writes. */
+static inline uint8_t *raw_varint(uint8_t *p, uint64_t v)
 {
-    bv_buf_put_varint(b, v->v.dt.year);
-    bv_buf_put_u8(b, v->v.dt.month);
-    bv_buf_put_u8(b, v->v.dt.day);
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
 }
 
-void bv_value_encode(bv_buf *b, const bv_value *v)
+static inline uint8_t *raw_le(uint8_t *p, uint64_t v, unsigned n)
 {
-    bv_buf_put_u8(b, v->kind);
+    for (unsigned i = 0; i < n; i++)
+        p[i] = (uint8_t)(v >> (8 * i));
+    return p + n;
+}
+
+/* kinds whose payload is a str: DECIMAL, STRING, BYTES, JSON, GEOMETRY,
+ * VECTOR, JSON_DIFF */
+static inline int kind_is_str(uint8_t kind)
+{
+    return kind == BV_VAL_DECIMAL || (kind >= BV_VAL_STRING && kind <= BV_VAL_JSON) || kind == BV_VAL_GEOMETRY ||
+           kind == BV_VAL_VECTOR || kind == BV_VAL_JSON_DIFF;
+}
+
+/* At most this many bytes for a value that is not a str: kind + DATETIME
+ * (varint32 + 5 u8 + varint32) is the longest, 16. */
+#define VALUE_FIXED_MAX 24u
+
+static inline size_t value_max(const bv_value *v)
+{
+    if (!kind_is_str(v->kind))
+        return VALUE_FIXED_MAX;
+    return v->v.s.len <= SIZE_MAX / 4 ? 1 + 10 + v->v.s.len : SIZE_MAX / 4; /* the reservation then fails */
+}
+
+static uint8_t *put_value(uint8_t *p, const bv_value *v)
+{
+    *p++ = v->kind;
     switch (v->kind) {
     case BV_VAL_NULL:
     case BV_VAL_ABSENT:
-        break;
+        return p;
     case BV_VAL_INT:
-        bv_buf_put_svarint(b, v->v.i);
-        break;
+        return raw_varint(p, ((uint64_t)v->v.i << 1) ^ (uint64_t)(v->v.i >> 63)); /* zigzag */
     case BV_VAL_UINT:
     case BV_VAL_YEAR:
     case BV_VAL_BIT:
     case BV_VAL_ENUM:
     case BV_VAL_SET:
-        bv_buf_put_varint(b, v->v.u);
-        break;
+        return raw_varint(p, v->v.u);
     case BV_VAL_FLOAT: {
         uint32_t u;
         memcpy(&u, &v->v.f, 4);
-        bv_buf_put_u32le(b, u);
-        break;
+        return raw_le(p, u, 4);
     }
     case BV_VAL_DOUBLE: {
         uint64_t u;
         memcpy(&u, &v->v.d, 8);
-        bv_buf_put_u64le(b, u);
-        break;
+        return raw_le(p, u, 8);
     }
     case BV_VAL_DATE:
-        put_date(b, v);
-        break;
     case BV_VAL_DATETIME:
-        put_date(b, v);
-        bv_buf_put_u8(b, v->v.dt.hour);
-        bv_buf_put_u8(b, v->v.dt.minute);
-        bv_buf_put_u8(b, v->v.dt.second);
-        bv_buf_put_varint(b, v->v.dt.usec);
-        break;
+        p = raw_varint(p, v->v.dt.year);
+        *p++ = v->v.dt.month;
+        *p++ = v->v.dt.day;
+        if (v->kind == BV_VAL_DATE)
+            return p;
+        *p++ = v->v.dt.hour;
+        *p++ = v->v.dt.minute;
+        *p++ = v->v.dt.second;
+        return raw_varint(p, v->v.dt.usec);
     case BV_VAL_TIME:
-        bv_buf_put_u8(b, v->v.time.negative ? 1 : 0);
-        bv_buf_put_varint(b, v->v.time.hour);
-        bv_buf_put_u8(b, v->v.time.minute);
-        bv_buf_put_u8(b, v->v.time.second);
-        bv_buf_put_varint(b, v->v.time.usec);
-        break;
+        *p++ = v->v.time.negative ? 1 : 0;
+        p = raw_varint(p, v->v.time.hour);
+        *p++ = v->v.time.minute;
+        *p++ = v->v.time.second;
+        return raw_varint(p, v->v.time.usec);
     case BV_VAL_TIMESTAMP:
-        bv_buf_put_varint(b, v->v.ts.sec);
-        bv_buf_put_varint(b, v->v.ts.usec);
-        break;
-    default: /* DECIMAL, STRING, BYTES, JSON, GEOMETRY, VECTOR */
-        bv_buf_put_str(b, v->v.s.ptr, v->v.s.len);
-        break;
+        p = raw_varint(p, v->v.ts.sec);
+        return raw_varint(p, v->v.ts.usec);
+    default: /* DECIMAL, STRING, BYTES, JSON, GEOMETRY, VECTOR, JSON_DIFF */
+        p = raw_varint(p, v->v.s.len);
+        if (v->v.s.len)
+            memcpy(p, v->v.s.ptr, v->v.s.len);
+        return p + v->v.s.len;
     }
+}
+
+void bv_value_encode(bv_buf *b, const bv_value *v)
+{
+    if (bv_buf_reserve(b, value_max(v)) != BV_OK)
+        return;
+    uint8_t *end = put_value(b->data + b->len, v);
+    b->len = (size_t)(end - b->data);
 }
 
 static int valid_decimal(const uint8_t *p, size_t n)
@@ -400,17 +436,23 @@ static int dec_begin(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev)
 
 static void enc_row(bv_buf *b, const bv_event *ev, uint32_t sid)
 {
-    bv_buf_put_varint(b, ev->pos.offset);
-    bv_buf_put_varint(b, ev->pos.row);
-    bv_buf_put_varint(b, ev->ts_us);
-    bv_buf_put_varint(b, sid);
-    bv_buf_put_varint(b, ev->ncols);
-    if (ev->type != BV_EV_INSERT)
-        for (uint32_t i = 0; i < ev->ncols; i++)
-            bv_value_encode(b, &ev->before[i]);
-    if (ev->type != BV_EV_DELETE)
-        for (uint32_t i = 0; i < ev->ncols; i++)
-            bv_value_encode(b, &ev->after[i]);
+    const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL, ev->type != BV_EV_DELETE ? ev->after : NULL};
+    size_t max = 5 * 10; /* the five varints before the images */
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; img[k] && i < ev->ncols && max <= SIZE_MAX / 4; i++)
+            max += value_max(&img[k][i]); /* stops past SIZE_MAX / 4: the reservation fails */
+    if (bv_buf_reserve(b, max) != BV_OK)
+        return;
+    uint8_t *p = b->data + b->len;
+    p = raw_varint(p, ev->pos.offset);
+    p = raw_varint(p, ev->pos.row);
+    p = raw_varint(p, ev->ts_us);
+    p = raw_varint(p, sid);
+    p = raw_varint(p, ev->ncols);
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; img[k] && i < ev->ncols; i++)
+            p = put_value(p, &img[k][i]);
+    b->len = (size_t)(p - b->data);
 }
 
 static int dec_row(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev)

@@ -230,6 +230,7 @@ bv_str bv_schema_table(const bv_schema *s) { return s->table; }
 bv_schema_source bv_schema_get_source(const bv_schema *s) { return (bv_schema_source)s->source; }
 uint32_t bv_schema_ncols(const bv_schema *s) { return s->ncols; }
 const bv_column *bv_schema_column(const bv_schema *s, uint32_t i) { return i < s->ncols ? &s->cols[i] : NULL; }
+const bv_column *bv_schema_columns(const bv_schema *s) { return s->ncols ? s->cols : NULL; }
 uint32_t bv_schema_pk_count(const bv_schema *s) { return s->npk; }
 uint32_t bv_schema_pk_column(const bv_schema *s, uint32_t i) { return i < s->npk ? s->pk_cols[i] : 0; }
 uint32_t bv_schema_pk_prefix(const bv_schema *s, uint32_t i) { return i < s->npk ? s->pk_prefix[i] : 0; }

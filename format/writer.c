@@ -528,15 +528,16 @@ int bv_writer_append(bv_writer *w, const bv_event *ev, char *err, size_t errlen)
             return bv_seterr(err, errlen, BV_E_INVAL, "%s event at %.*s:%llu: missing or unfinished schema or image",
                              bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
                              (unsigned long long)ev->pos.offset);
-        for (uint32_t i = 0; i < ev->ncols * (ev->type == BV_EV_UPDATE ? 2u : 1u); i++) {
-            const bv_value *v = ev->type == BV_EV_UPDATE ? (i < ev->ncols ? &ev->before[i] : &ev->after[i - ev->ncols])
-                                                         : (ev->type == BV_EV_INSERT ? &ev->after[i] : &ev->before[i]);
-            if (bv_value_check(v) != BV_OK)
-                return bv_seterr(err, errlen, BV_E_INVAL, "%s at %.*s:%llu row %u: column %u: invalid %s value",
-                                 bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
-                                 (unsigned long long)ev->pos.offset, ev->pos.row, i % ev->ncols,
-                                 bv_value_kind_name(v->kind));
-        }
+        const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL,
+                                  ev->type != BV_EV_DELETE ? ev->after : NULL};
+        for (int k = 0; k < 2; k++)
+            for (uint32_t i = 0; img[k] && i < ev->ncols; i++) {
+                const bv_value *v = &img[k][i];
+                if (v->kind > BV_VAL_DOUBLE && bv_value_check(v) != BV_OK) /* kinds 0-5 have no invalid payload */
+                    return bv_seterr(err, errlen, BV_E_INVAL, "%s at %.*s:%llu row %u: column %u: invalid %s value",
+                                     bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
+                                     (unsigned long long)ev->pos.offset, ev->pos.row, i, bv_value_kind_name(v->kind));
+            }
     }
     if ((ev->type == BV_EV_DDL && (ev->database.len > BV_MAX_NAME || ev->sql.len > BV_MAX_TEXT)) ||
         (ev->type == BV_EV_NOTE && (ev->text.len > BV_MAX_TEXT || ev->note_level > BV_NOTE_WARNING)) ||

@@ -147,6 +147,9 @@ bv_str bv_schema_table(const bv_schema *s);
 bv_schema_source bv_schema_get_source(const bv_schema *s);
 uint32_t bv_schema_ncols(const bv_schema *s);
 const bv_column *bv_schema_column(const bv_schema *s, uint32_t i);
+/* All columns as one array of bv_schema_ncols() entries (NULL when there are
+ * none): bv_schema_columns(s)[i] is bv_schema_column(s, i). */
+const bv_column *bv_schema_columns(const bv_schema *s);
 uint32_t bv_schema_pk_count(const bv_schema *s);
 /* Column index of primary key part i (i < bv_schema_pk_count()). */
 uint32_t bv_schema_pk_column(const bv_schema *s, uint32_t i);
