@@ -13,7 +13,7 @@
 SHELL := /bin/bash
 CC ?= cc
 PKG_CONFIG ?= pkg-config
-PKGS := libzstd libxxhash zlib libmariadb rdkafka
+PKGS := libzstd libxxhash zlib libdeflate libmariadb rdkafka
 
 comma := ,
 SANITIZE ?=

@@ -34,7 +34,7 @@ static const char digit_pairs[201] = "000102030405060708091011121314151617181920
                                      "8081828384858687888990919293949596979899";
 
 /* Write v (< 10^nd) as exactly nd digits, zero-padded on the left. */
-static void put_digits(char *d, uint32_t v, unsigned nd)
+static void put_digits(char *d, uint64_t v, unsigned nd)
 {
     while (nd >= 2) {
         nd -= 2;
@@ -83,6 +83,70 @@ static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, ui
     return BV_OK;
 }
 
+/* One group of nd digits at p + *q as an integer, or -1 when out of range
+ * (see dec_group). */
+static inline int64_t group_value(const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
+{
+    unsigned nb = dig2bytes[nd];
+    if (nb == 0)
+        return 0;
+    uint32_t v = (uint32_t)bv_rdbe(p + *q, nb);
+    v = (v ^ (mask >> (32 - 8 * nb))) ^ (*flip << (8 * nb - 8));
+    *flip = 0;
+    *q += nb;
+    return v < pow10_u32[nd] ? (int64_t)v : -1;
+}
+
+/* The common case, precision <= 18: the integer and the fractional digits
+ * each fit a uint64. Same contract as decimal_text. */
+static int decimal_text_small(const uint8_t *p, unsigned precision, unsigned scale, size_t size, uint32_t mask,
+                              char *out, size_t outlen, size_t *textlen)
+{
+    unsigned intg = precision - scale;
+    uint32_t flip = 0x80;
+    size_t q = 0;
+    uint64_t ip = 0, fp = 0;
+    int64_t g;
+    if ((g = group_value(p, &q, intg % DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+        return BV_E_DECODE;
+    ip = (uint64_t)g;
+    for (unsigned i = 0; i < intg / DEC_DIG_PER_GROUP; i++) {
+        if ((g = group_value(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+            return BV_E_DECODE;
+        ip = ip * 1000000000u + (uint64_t)g;
+    }
+    for (unsigned i = 0; i < scale / DEC_DIG_PER_GROUP; i++) {
+        if ((g = group_value(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+            return BV_E_DECODE;
+        fp = fp * 1000000000u + (uint64_t)g;
+    }
+    unsigned last = scale % DEC_DIG_PER_GROUP;
+    if ((g = group_value(p, &q, last, mask, &flip)) < 0)
+        return BV_E_DECODE;
+    fp = fp * pow10_u32[last] + (uint64_t)g;
+    (void)size; /* q == size */
+
+    int neg = mask && (ip | fp); /* MySQL never writes -0; print it as 0 */
+    char t[20];
+    size_t ilen = bv_u64_text(t, ip);
+    size_t need = (size_t)neg + ilen + (scale ? 1 + (size_t)scale : 0) + 1;
+    if (!out || outlen < need)
+        return BV_E_INVAL;
+    char *o = out;
+    if (neg)
+        *o++ = '-';
+    memcpy(o, t, ilen);
+    o += ilen;
+    if (scale) {
+        *o++ = '.';
+        put_digits(o, fp, scale);
+        o += scale;
+    }
+    *o = '\0';
+    *textlen = (size_t)(o - out);
+    return BV_OK;
+}
+
 /* bv_decimal_bin_to_text, also giving the text's length. */
 static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned scale, char *out, size_t outlen,
                         size_t *used, size_t *textlen)
@@ -95,6 +159,17 @@ static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned
     /* positive values have the top bit of the first byte set; negative
      * ones are stored with every bit inverted */
     uint32_t mask = size && !(p[0] & 0x80) ? 0xffffffffu : 0, flip = 0x80;
+    if (precision <= 18 && precision > 0) {
+        size_t tl;
+        int rc = decimal_text_small(p, precision, scale, size, mask, out, outlen, &tl);
+        if (rc == BV_OK) {
+            if (used)
+                *used = size;
+            if (textlen)
+                *textlen = tl;
+        }
+        return rc;
+    }
     unsigned intg = precision - scale;
     dec_groups g;
     size_t q = 0;

@@ -3,7 +3,7 @@
 # As root: apt-get install them. Otherwise: print the command and fail.
 # FUZZ_DEPS=1 adds clang and its libFuzzer runtime (for `make fuzz`).
 set -euo pipefail
-pkgs=(gcc make pkg-config libzstd-dev libxxhash-dev zlib1g-dev libmariadb-dev librdkafka-dev kcat zstd python3 mariadb-server mariadb-client openjdk-17-jre-headless maven)
+pkgs=(gcc make pkg-config libzstd-dev libxxhash-dev zlib1g-dev libdeflate-dev libmariadb-dev librdkafka-dev kcat zstd python3 mariadb-server mariadb-client openjdk-17-jre-headless maven)
 if [ "${FUZZ_DEPS:-0}" = 1 ]; then
   pkgs+=(clang libclang-rt-14-dev)
 fi
