@@ -9,6 +9,8 @@
 #      until every message is acknowledged;
 #   3. kcat (Debian) producing the same pre-rendered JSON lines (key TAB
 #      value, from step 1's output) to the same broker, acks=all.
+# Steps 2 and 3 alternate ROUNDS (3) times on a broker warmed by one untimed
+# kcat run; the best round of each is compared.
 # Prints events/s and the ratios. Informational: exits 0 whatever the figures.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
@@ -47,16 +49,30 @@ with open(sys.argv[1]) as f, open(sys.argv[2], "w") as o:
 PY
 
 kafka_start "$W/k" >/dev/null
-kafka_topics --create --topic bench.rp --partitions 3 >/dev/null 2>&1
-kafka_topics --create --topic bench.kcat --partitions 3 >/dev/null 2>&1
-read -r k_s k_cpu < <(cpu_time "$BIN/binvault-replayer" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic bench.rp \
-  --partition-by primary_key --quiet)
-read -r c_s c_cpu < <(cpu_time kcat -P -b "$KAFKA_BROKERS" -t bench.kcat -K $'\t' -X acks=all \
-  -X enable.idempotence=true -X linger.ms=5 -l "$W/keyed.tsv")
-got_rp=$(kafka_offsets bench.rp | awk -F: '{n += $3} END {print n}')
-got_kc=$(kafka_offsets bench.kcat | awk -F: '{n += $3} END {print n}')
-[ "$got_rp" = "$rows" ] || { echo "Kafka holds $got_rp replayed messages, expected $rows" >&2; exit 1; }
-[ "$got_kc" = "$rows" ] || { echo "Kafka holds $got_kc kcat messages, expected $rows" >&2; exit 1; }
+# The broker's JVM compiles its produce path during the first million
+# messages: warm it with one untimed kcat run, then alternate the two
+# producers ROUNDS times (each into a fresh topic) and take the best run of
+# each, as for /dev/null (both see the same warm broker and the same noise).
+kafka_topics --create --topic bench.warm --partitions 3 >/dev/null 2>&1
+kcat -P -b "$KAFKA_BROKERS" -t bench.warm -K $'\t' -X acks=all -X enable.idempotence=true -X linger.ms=5 \
+  -l "$W/keyed.tsv" >/dev/null 2>&1
+k_s=; k_cpu=; c_s=; c_cpu=
+for i in $(seq 1 "${ROUNDS:-3}"); do
+  kafka_topics --create --topic "bench.rp$i" --partitions 3 >/dev/null 2>&1
+  kafka_topics --create --topic "bench.kcat$i" --partitions 3 >/dev/null 2>&1
+  read -r s c < <(cpu_time "$BIN/binvault-replayer" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic "bench.rp$i" \
+    --partition-by primary_key --quiet)
+  echo "# Kafka round $i: binvault-replayer $s s wall, $c s cpu"
+  if [ -z "$k_s" ] || awk -v a="$s" -v b="$k_s" 'BEGIN {exit !(a < b)}'; then k_s=$s; k_cpu=$c; fi
+  read -r s c < <(cpu_time kcat -P -b "$KAFKA_BROKERS" -t "bench.kcat$i" -K $'\t' -X acks=all \
+    -X enable.idempotence=true -X linger.ms=5 -l "$W/keyed.tsv")
+  echo "# Kafka round $i: kcat $s s wall, $c s cpu"
+  if [ -z "$c_s" ] || awk -v a="$s" -v b="$c_s" 'BEGIN {exit !(a < b)}'; then c_s=$s; c_cpu=$c; fi
+  got_rp=$(kafka_offsets "bench.rp$i" | awk -F: '{n += $3} END {print n}')
+  got_kc=$(kafka_offsets "bench.kcat$i" | awk -F: '{n += $3} END {print n}')
+  [ "$got_rp" = "$rows" ] || { echo "Kafka holds $got_rp replayed messages, expected $rows" >&2; exit 1; }
+  [ "$got_kc" = "$rows" ] || { echo "Kafka holds $got_kc kcat messages, expected $rows" >&2; exit 1; }
+done
 
 python3 - "$rows" "$null_s" "$null_cpu" "$k_s" "$k_cpu" "$c_s" "$c_cpu" <<'PY'
 import sys
@@ -65,8 +81,8 @@ def v(ok): return "PASS" if ok else "MISS"
 print()
 print("%-44s %9s %8s %12s" % ("", "seconds", "cpu s", "events/s"))
 print("%-44s %9.3f %8.3f %12.0f" % ("binvault-replayer -> /dev/null (best of 3)", ns, nc, rows / ns))
-print("%-44s %9.3f %8.3f %12.0f" % ("binvault-replayer -> Kafka (acks=all)", ks, kc, rows / ks))
-print("%-44s %9.3f %8.3f %12.0f" % ("kcat, same JSON lines -> Kafka (acks=all)", cs, cc, rows / cs))
+print("%-44s %9.3f %8.3f %12.0f" % ("binvault-replayer -> Kafka (best round)", ks, kc, rows / ks))
+print("%-44s %9.3f %8.3f %12.0f" % ("kcat, same JSON lines -> Kafka (best round)", cs, cc, rows / cs))
 print("targets:")
 print("  rendered to /dev/null, events/s    %10.0f  target >= 1000000   %s" % (rows / ns, v(rows / ns >= 1e6)))
 print("  into Kafka / kcat                  %10.2f  target >= 0.8       %s" % (cs / ks, v(cs / ks >= 0.8)))
