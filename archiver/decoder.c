@@ -1211,6 +1211,10 @@ int bv_decoder_begin_file(bv_decoder *d, const char *name, char *err, size_t err
     d->saw_stop = 0;
     d->pending_rotate = 0;
     memset(&d->fde, 0, sizeof(d->fde));
+    /* Row indexes count within one rows event: the next file's rows event
+     * may sit at the same offset as the last one of this file. */
+    d->row_offset = 0;
+    d->row_index = 0;
     /* Table ids are per binlog file. */
     for (size_t i = 0; i < d->ntables; i++) {
         bv_tablemap_release(&d->tables[i].tm);

@@ -108,8 +108,9 @@ typedef struct run {
     bv_writer_opts wo;
     bv_writer *w;
     bv_decoder *d;
-    char first_file[256];
     int no_names_warned;
+    int positioned;       /* the import reached the archive's end position */
+    size_t files_skipped; /* given files wholly inside the archive already */
     uint64_t appended;
 } run;
 
@@ -143,7 +144,7 @@ static int is_header_event(uint8_t t)
 }
 
 /* Open the writer once the first file's header events are known. */
-static int open_writer(run *r, const char *file, uint64_t *resume, char *err, size_t errlen)
+static int open_writer(run *r, const char *file, char *err, size_t errlen)
 {
     const bv_fde *fde = bv_decoder_fde(r->d);
     const char *gt = bv_decoder_start_gtids(r->d);
@@ -163,18 +164,104 @@ static int open_writer(run *r, const char *file, uint64_t *resume, char *err, si
     if (rec->recovered && (rec->bytes_cut || rec->removed_empty))
         fprintf(stderr, "binvault-archiver: recovered %s: cut %llu bytes (%llu events of an incomplete transaction)\n",
                 rec->segment, (unsigned long long)rec->bytes_cut, (unsigned long long)rec->events_cut);
+    return BV_OK;
+}
+
+/* Binlog file names BASE.NNNNNN: the base's length and the number; 0 when
+ * the name has no numeric extension. */
+static int binlog_seq(const char *name, size_t len, size_t *base, uint64_t *num)
+{
+    const char *dot = memrchr(name, '.', len);
+    if (!dot || dot + 1 == name + len || (size_t)(name + len - dot - 1) > 18)
+        return 0;
+    uint64_t n = 0;
+    for (const char *p = dot + 1; p < name + len; p++) {
+        if (*p < '0' || *p > '9')
+            return 0;
+        n = n * 10 + (uint64_t)(*p - '0');
+    }
+    *base = (size_t)(dot - name);
+    *num = n;
+    return 1;
+}
+
+/* -1, 0, 1 as binlog file a comes before, is, or comes after b; 2 when
+ * they are not of the same series (different base names). */
+static int binlog_order(const char *a, size_t alen, const char *b, size_t blen)
+{
+    size_t ab, bb;
+    uint64_t an, bn;
+    if (alen == blen && memcmp(a, b, alen) == 0)
+        return 0;
+    if (!binlog_seq(a, alen, &ab, &an) || !binlog_seq(b, blen, &bb, &bn) || ab != bb || memcmp(a, b, ab) != 0 ||
+        an == bn)
+        return 2;
+    return an < bn ? -1 : 1;
+}
+
+/* Where the given file stands against an existing archive, at its first
+ * event that is not a header (< 0: an error code): 0 = import it, from *resume on (the
+ * archive's end offset when the archive ends in this file); 1 = it is
+ * wholly archived already (before the archive's end file and not before
+ * its start): skip it. Anything else is refused: a file before the
+ * archive's start cannot be added, one after its end would leave a gap. */
+static int position_file(run *r, const char *file, uint64_t *resume, char *err, size_t errlen)
+{
     bv_str ef;
     uint64_t eo;
+    size_t flen = strlen(file);
     bv_writer_end(r->w, &ef, &eo);
     *resume = 0;
-    if (ef.len == strlen(file) && memcmp(ef.ptr, file, ef.len) == 0) {
+    int ord = binlog_order(file, flen, ef.ptr, ef.len);
+    if (ord == 0) {
         if (eo > 4)
             *resume = eo;
-        return BV_OK;
+        return 0;
+    }
+    if (ord == -1) {
+        bv_archive *a = NULL;
+        int rc = bv_archive_open(&a, r->dir, err, errlen);
+        if (rc)
+            return rc;
+        const bv_segment_info *first = bv_archive_count(a) ? bv_archive_segment(a, 0) : NULL;
+        int before_start = first && binlog_order(file, flen, first->start_file.ptr, first->start_file.len) == -1;
+        if (first && !before_start) {
+            bv_archive_free(a);
+            return 1;
+        }
+        if (first)
+            rc = bv_seterr(err, errlen, BV_E_INVAL,
+                           "%s: %s comes before the archive's start (%.*s:%llu): it is not archived, and an archive "
+                           "only grows at its end; import it into another archive",
+                           r->dir, file, (int)first->start_file.len, first->start_file.ptr,
+                           (unsigned long long)first->start_offset);
+        else
+            rc = bv_seterr(err, errlen, BV_E_INVAL, "%s: the archive has no segment to check %s against", r->dir, file);
+        bv_archive_free(a);
+        return rc;
     }
     return bv_seterr(err, errlen, BV_E_INVAL,
                      "%s: the archive ends at %.*s:%llu; import %.*s (or continue from it), not %s", r->dir,
                      (int)ef.len, ef.ptr, (unsigned long long)eo, (int)ef.len, ef.ptr, file);
+}
+
+/* Open the writer if needed and place this file against the archive (see
+ * position_file): 0 = go on, 1 = skip the file, < 0 an error code. */
+static int place_file(run *r, const char *file, char *err, size_t errlen)
+{
+    uint64_t resume;
+    int rc;
+    if (!r->w && (rc = open_writer(r, file, err, errlen)))
+        return rc;
+    if ((rc = position_file(r, file, &resume, err, errlen)) < 0)
+        return rc;
+    if (rc == 1) {
+        r->files_skipped++;
+        return 1;
+    }
+    bv_decoder_resume_at(r->d, resume);
+    r->positioned = 1;
+    return 0;
 }
 
 typedef struct mapped {
@@ -215,7 +302,7 @@ static int import_file(run *r, const char *path, const char *next, bv_progress *
     mapped m;
     int rc = map_file(path, &m, err, errlen);
     const char *name = base_name(path);
-    uint64_t resume = 0;
+    int place;
     if (rc)
         return rc;
     if (m.n < 4 || memcmp(m.p, "\xfe" "bin", 4) != 0) {
@@ -242,10 +329,15 @@ static int import_file(run *r, const char *path, const char *next, bv_progress *
                            path, ev.type);
             goto out;
         }
-        if (!r->w && !is_header_event(ev.type)) {
-            if ((rc = open_writer(r, name, &resume, err, errlen)))
+        if (!r->positioned && !is_header_event(ev.type)) {
+            if ((place = place_file(r, name, err, errlen)) < 0) {
+                rc = place;
                 goto out;
-            bv_decoder_resume_at(r->d, resume);
+            }
+            if (place == 1) { /* already archived */
+                *done_bytes += m.n - at;
+                goto out;
+            }
         }
         if ((rc = bv_decoder_event(r->d, &ev, err, errlen))) {
             if (!strstr(err, path) && !strstr(err, name)) {
@@ -263,8 +355,14 @@ static int import_file(run *r, const char *path, const char *next, bv_progress *
         *done_bytes += ev.size;
         bv_progress_update(pg, r->appended, *done_bytes, total_bytes);
     }
-    if (!r->w && (rc = open_writer(r, name, &resume, err, errlen)))
-        goto out;
+    if (!r->positioned) { /* a file of header events only */
+        if ((place = place_file(r, name, err, errlen)) < 0) {
+            rc = place;
+            goto out;
+        }
+        if (place == 1)
+            goto out;
+    }
     rc = bv_decoder_end_file(r->d, m.n, next ? base_name(next) : NULL, err, errlen);
 out:
     if (m.p)
@@ -671,9 +769,12 @@ static int import_main(run *rp, const char **files, size_t nfiles, int quiet, ch
             skipped += st->skipped[t];
             unknown += st->unknown[t];
         }
-        printf("binvault-archiver: %zu file(s), %llu binlog events, %llu bytes: %llu transactions, %llu rows; "
+        char skipped_files[96] = "";
+        if (r.files_skipped)
+            snprintf(skipped_files, sizeof(skipped_files), " (%zu already archived: skipped)", r.files_skipped);
+        printf("binvault-archiver: %zu file(s)%s, %llu binlog events, %llu bytes: %llu transactions, %llu rows; "
                "%llu events skipped knowingly, %llu of unknown types%s\n",
-               nfiles, (unsigned long long)st->events, (unsigned long long)done, (unsigned long long)st->transactions,
+               nfiles, skipped_files, (unsigned long long)st->events, (unsigned long long)done, (unsigned long long)st->transactions,
                (unsigned long long)st->rows, (unsigned long long)skipped, (unsigned long long)unknown,
                partial ? "; the last transaction was incomplete and is not archived" : "");
     }
