@@ -68,6 +68,7 @@ static void usage(FILE *f)
             "  --partition-columns A,B      with --partition-by column\n"
             "  --partition-fallback BY      when a row lacks the columns: database, table or primary_key\n"
             "  -X key=value        librdkafka setting (TLS, SASL, ...); defaults acks=all, enable.idempotence=true\n"
+            "  --no-headers        no binvault.id (FILE:OFFSET:ROW) and binvault.gtid headers on messages\n"
             "  --connect-timeout S how long the brokers may take to answer (default 30)\n"
             "  --checkpoint FILE   resume after the last transaction this file records as delivered; it is\n"
             "                      updated (fsync + rename) as transactions are acknowledged\n"
@@ -889,7 +890,7 @@ int main(int argc, char **argv)
     char txid[300] = "";
     const char **xconf = calloc((size_t)argc, sizeof(*xconf));
     size_t nx = 0;
-    int follow = 0, quiet = 0, status = 0, fd = -1;
+    int follow = 0, no_headers = 0, quiet = 0, status = 0, fd = -1;
     memset(&r, 0, sizeof(r));
     bv_mx_opts_init(&r.mx);
     r.topic = "maxwell";
@@ -939,6 +940,7 @@ int main(int argc, char **argv)
         OPTV("--txn-interval-ms", txn_ms)
         FLAG("--exactly-once", r.eos = 1)
         FLAG("--follow", follow = 1)
+        FLAG("--no-headers", no_headers = 1)
         FLAG("--quiet", quiet = 1)
         FLAG("--output-ddl", r.output_ddl = 1)
         FLAG("--output-binlog-position", r.mx.binlog_position = 1)
@@ -1104,6 +1106,7 @@ int main(int argc, char **argv)
         }
         if (ctimeout)
             bv_sink_set_connect_timeout(r.sink, atoi(ctimeout));
+        bv_sink_set_headers(r.sink, !no_headers);
         if (r.eos) {
             char *last = NULL;
             int trc = bv_sink_txn_init(r.sink, r.progress_topic, r.job, &last, err, sizeof(err));

@@ -45,6 +45,7 @@ struct bv_sink {
     size_t nconf;
     /* exactly-once: Kafka transactions */
     int transactional;         /* bv_sink_txn_init succeeded */
+    int headers;               /* Kafka: binvault.id and binvault.gtid on each message */
     int txn_open;              /* a Kafka transaction was begun and not yet ended */
     int txn_abort;             /* a message failed: the open transaction must be aborted */
     uint64_t txn_max;          /* the largest txn id sent */
@@ -174,6 +175,7 @@ int bv_sink_kafka(bv_sink **out, const char *brokers, const char *const *conf, s
     if (!s)
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
     s->kafka = 1;
+    s->headers = 1;
     snprintf(s->brokers, sizeof(s->brokers), "%s", brokers);
     s->connect_timeout = 30;
     s->ack = ack;
@@ -294,9 +296,17 @@ static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size
     if (!tp)
         return BV_E_IO;
     int32_t part = bv_mx_partition(bv_java_hash(m->part_text, m->part_len), tp->n);
-    char off[20], row[20];
-    size_t offn = bv_u64_text(off, m->offset), rown = bv_u64_text(row, m->row);
-    size_t filen = strlen(m->file), gtidn = m->gtid ? strlen(m->gtid) : 0;
+    /* Headers: the event id "FILE:OFFSET:ROW" and, when the transaction has
+     * one, its GTID. Two headers, not one per id part: librdkafka allocates
+     * each header on its own and the broker parses each one again. */
+    char id[255 + 2 * 21]; /* binlog file names are at most 255 bytes in the archive */
+    size_t idn = strnlen(m->file, 255);
+    memcpy(id, m->file, idn);
+    id[idn++] = ':';
+    idn += bv_u64_text(id + idn, m->offset);
+    id[idn++] = ':';
+    idn += bv_u64_text(id + idn, m->row);
+    size_t gtidn = m->gtid ? strlen(m->gtid) : 0;
     if (s->transactional) {
         if (s->txn_abort)
             return bv_seterr(err, errlen, BV_E_STATE, "%s", s->txn_error);
@@ -311,14 +321,38 @@ static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
     t->remaining++;
     for (;;) {
-        rd_kafka_resp_err_t e = rd_kafka_producev(
-            s->rk, RD_KAFKA_V_RKT(tp->rkt), RD_KAFKA_V_PARTITION(part), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
-            RD_KAFKA_V_VALUE((void *)m->value, m->value_len), RD_KAFKA_V_KEY((void *)m->key, m->key ? m->key_len : 0),
-            RD_KAFKA_V_HEADER("binvault.file", m->file, (ssize_t)filen),
-            RD_KAFKA_V_HEADER("binvault.offset", off, (ssize_t)offn),
-            RD_KAFKA_V_HEADER("binvault.row", row, (ssize_t)rown),
-            RD_KAFKA_V_HEADER("binvault.gtid", m->gtid ? m->gtid : "", (ssize_t)gtidn),
-            RD_KAFKA_V_OPAQUE((void *)(uintptr_t)txn), RD_KAFKA_V_END);
+        rd_kafka_vu_t vu[8];
+        size_t nvu = 0;
+        vu[nvu].vtype = RD_KAFKA_VTYPE_RKT;
+        vu[nvu++].u.rkt = tp->rkt;
+        vu[nvu].vtype = RD_KAFKA_VTYPE_PARTITION;
+        vu[nvu++].u.i32 = part;
+        vu[nvu].vtype = RD_KAFKA_VTYPE_MSGFLAGS;
+        vu[nvu++].u.i = RD_KAFKA_MSG_F_COPY;
+        vu[nvu].vtype = RD_KAFKA_VTYPE_VALUE;
+        vu[nvu].u.mem.ptr = (void *)m->value;
+        vu[nvu++].u.mem.size = m->value_len;
+        vu[nvu].vtype = RD_KAFKA_VTYPE_KEY;
+        vu[nvu].u.mem.ptr = (void *)m->key;
+        vu[nvu++].u.mem.size = m->key ? m->key_len : 0;
+        if (s->headers) {
+            vu[nvu].vtype = RD_KAFKA_VTYPE_HEADER;
+            vu[nvu].u.header.name = "binvault.id";
+            vu[nvu].u.header.val = id;
+            vu[nvu++].u.header.size = (ssize_t)idn;
+            if (gtidn) {
+                vu[nvu].vtype = RD_KAFKA_VTYPE_HEADER;
+                vu[nvu].u.header.name = "binvault.gtid";
+                vu[nvu].u.header.val = m->gtid;
+                vu[nvu++].u.header.size = (ssize_t)gtidn;
+            }
+        }
+        vu[nvu].vtype = RD_KAFKA_VTYPE_OPAQUE;
+        vu[nvu++].u.ptr = (void *)(uintptr_t)txn;
+        rd_kafka_error_t *ke = rd_kafka_produceva(s->rk, vu, nvu);
+        rd_kafka_resp_err_t e = ke ? rd_kafka_error_code(ke) : RD_KAFKA_RESP_ERR_NO_ERROR;
+        if (ke)
+            rd_kafka_error_destroy(ke);
         if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
             break;
         if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
@@ -779,6 +813,12 @@ void bv_sink_set_connect_timeout(bv_sink *s, int seconds)
 {
     if (s && seconds > 0)
         s->connect_timeout = seconds;
+}
+
+void bv_sink_set_headers(bv_sink *s, int on)
+{
+    if (s)
+        s->headers = on != 0;
 }
 
 void bv_sink_free(bv_sink *s)

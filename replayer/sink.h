@@ -22,7 +22,8 @@ typedef struct bv_msg {
     size_t value_len;
     const char *part_text;        /* the string Maxwell's partitioner hashes */
     size_t part_len;
-    /* headers: the event id and GTID, for consumer de-duplication */
+    /* headers: the event id (file, offset, row) and GTID, for consumer
+     * de-duplication; file names are at most 255 bytes */
     const char *file;
     uint64_t offset;
     uint32_t row;
@@ -75,5 +76,9 @@ int bv_sink_txn_abort(bv_sink *s, char *err, size_t errlen);
 
 /* How long a topic's metadata may take (brokers unreachable), default 30 s. */
 void bv_sink_set_connect_timeout(bv_sink *s, int seconds);
+/* Kafka: put the headers binvault.id ("FILE:OFFSET:ROW") and binvault.gtid
+ * (when the transaction has a GTID) on each message (on, the default) or
+ * none. */
+void bv_sink_set_headers(bv_sink *s, int on);
 
 #endif

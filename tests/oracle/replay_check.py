@@ -83,7 +83,9 @@ def main():
         p = int(p.split(":", 1)[1])
         off = int(off.split(":", 1)[1])
         h = {} if headers == "NO_HEADERS" else dict(x.split(":", 1) for x in headers.split(","))
-        eid = (h.get("binvault.file"), int(h.get("binvault.offset", -1)), int(h.get("binvault.row", -1)))
+        # the event id header: FILE:OFFSET:ROW
+        f, o, r = h.get("binvault.id", "?:-1:-1").rsplit(":", 2)
+        eid = (f, int(o), int(r))
         m = json.loads(value, parse_float=Decimal)
         k = json.loads(key, parse_float=Decimal)
         got.setdefault(eid, []).append((topic, p, off, k, m, h))
@@ -105,12 +107,18 @@ def main():
         bad = [d for d in dups if cp and (d[0], d[1]) < cp and d[0] == cp[0]]
         check(not bad, "duplicates (%d) only after the checkpoint %s (%d before it)" % (len(dups), a.checkpoint_pos, len(bad)))
 
-    bad_topic = bad_key = bad_part = bad_val = bad_commit = 0
+    bad_topic = bad_key = bad_part = bad_val = bad_commit = bad_hdr = 0
     for eid, lst in got.items():
         if eid not in by_id:
             continue
         e = by_id[eid]
         for topic, p, off, k, m, h in lst:
+            # headers: exactly the event id and, when the transaction has one, its GTID
+            want_h = {"binvault.id": "%s:%d:%d" % eid}
+            if e.get("gtid"):
+                want_h["binvault.gtid"] = e["gtid"]
+            if h != want_h:
+                bad_hdr += 1
             want_topic = a.topic_template.replace("%{database}", e["database"]).replace("%{table}", e["table"]) \
                 .replace("%{type}", e["type"])
             if topic != want_topic:
@@ -141,6 +149,8 @@ def main():
             last = txn_rows[e.get("gtid")][-1] == eid
             if bool(m.get("commit")) != last or ("xoffset" in m) == last:
                 bad_commit += 1
+    check(bad_hdr == 0, "headers binvault.id (FILE:OFFSET:ROW) and binvault.gtid (when the transaction has one) "
+          "(%d wrong)" % bad_hdr)
     check(bad_topic == 0, "topic template applied (%d wrong)" % bad_topic)
     check(bad_key == 0, "keys are {database, table, pk.col} with the row's key values (%d wrong)" % bad_key)
     check(bad_part == 0, "partition = abs(String.hashCode(%s) %% partitions) (%d wrong)" % (a.partition_by, bad_part))

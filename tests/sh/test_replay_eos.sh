@@ -147,7 +147,8 @@ copies = {}
 for line in open(sys.argv[2]):
     h = line.rstrip("\n").split("\t")[3]
     d = dict(x.split(":", 1) for x in h.split(","))
-    eid = (d["binvault.file"], int(d["binvault.offset"]), int(d["binvault.row"]))
+    f, o, r = d["binvault.id"].rsplit(":", 2)
+    eid = (f, int(o), int(r))
     copies[eid] = copies.get(eid, 0) + 1
 bad = 0
 for eid, n in copies.items():

@@ -186,6 +186,16 @@ python3 tests/oracle/replay_check.py "$W/cat.jsonl" "$W/c2.tsv" --partitions bv2
 expect_eq "after kill -9 and resume: nothing missing, duplicates only after the checkpoint ($cp_pos)" "$?" "0"
 grep -E "^not ok|duplicates" "$W/check2.out" | sed 's/^/#   /'
 
+# 3b. --no-headers: the same messages without the binvault.* headers
+rc=0
+"$RP" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic bvnh --no-headers --quiet 2>"$W/rpnh.err" || rc=$?
+expect_eq "--no-headers replay exits 0" "$rc" "0"
+consume_all "$W/cnh.tsv" bvnh
+expect_eq "--no-headers: every message has no header" \
+  "$(cut -f4 "$W/cnh.tsv" | sort | uniq -c | awk '{print $2 " " ($1 > 0)}')" "NO_HEADERS 1"
+expect_eq "--no-headers: as many messages as row events" "$(wc -l <"$W/cnh.tsv")" \
+  "$(grep -c -E '"type":"(insert|update|delete)"' "$W/cat.jsonl")"
+
 # 4. the broker dies during a replay: the replayer stops, never skips
 "$RP" --archive "$W/a" --brokers "$KAFKA_BROKERS" --topic bv3 --checkpoint "$W/ck3.json" --max-rate 200 \
   -X message.timeout.ms=4000 --quiet 2>"$W/rp3.err" &
