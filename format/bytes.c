@@ -157,6 +157,23 @@ int bv_cur_u64le(bv_cur *c, uint64_t *v)
 int bv_cur_varint_slow(bv_cur *c, uint64_t *v)
 {
     const uint8_t *p = c->p;
+    if (c->left >= 8) {
+        /* word at a time: the first byte without its top bit ends the varint */
+        uint64_t w = bv_rd64(p), stop = ~w & 0x8080808080808080ull;
+        if (stop) {
+            unsigned n = (unsigned)__builtin_ctzll(stop) / 8 + 1; /* bytes, 1..8 */
+            if (n > 1 && p[n - 1] == 0)
+                return BV_E_CORRUPT; /* non-canonical */
+            uint64_t x = (n == 8 ? w : w & ((1ull << (8 * n)) - 1)) & 0x7f7f7f7f7f7f7f7full;
+            x = ((x & 0x7f007f007f007f00ull) >> 1) | (x & 0x007f007f007f007full);
+            x = ((x & 0x3fff00003fff0000ull) >> 2) | (x & 0x00003fff00003fffull);
+            x = ((x & 0x0fffffff00000000ull) >> 4) | (x & 0x000000000fffffffull);
+            c->p += n;
+            c->left -= n;
+            *v = x;
+            return BV_OK;
+        }
+    }
     size_t lim = c->left < 10 ? c->left : 10;
     uint64_t r = 0;
     for (size_t i = 0; i < lim; i++) {
