@@ -210,6 +210,12 @@ static int emit_block(bv_writer *w, const bv_block_meta *m, const bv_buf *raw, c
     }
     if ((rc = bv_write_all(w->seg_fd, w->blk.data, w->blk.len, w->seg_path, err, errlen)))
         return rc;
+#ifdef SYNC_FILE_RANGE_WRITE
+    /* Start writing the block back now (no wait, no durability promise):
+     * dirty pages do not pile up until the next fsync, which then stalls
+     * only for the last blocks. Errors surface at that fsync. */
+    (void)sync_file_range(w->seg_fd, (off_t)w->seg_bytes, (off_t)w->blk.len, SYNC_FILE_RANGE_WRITE);
+#endif
     wblock *b = &w->blocks[w->nblocks++];
     memset(b, 0, sizeof(*b));
     b->ref.offset = w->seg_bytes;
