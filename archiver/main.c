@@ -199,12 +199,12 @@ static int binlog_order(const char *a, size_t alen, const char *b, size_t blen)
     return an < bn ? -1 : 1;
 }
 
-/* Where the given file stands against an existing archive, at its first
- * event that is not a header (< 0: an error code): 0 = import it, from *resume on (the
- * archive's end offset when the archive ends in this file); 1 = it is
- * wholly archived already (before the archive's end file and not before
- * its start): skip it. Anything else is refused: a file before the
- * archive's start cannot be added, one after its end would leave a gap. */
+/* Where the given file stands against the archive, at its first event that
+ * is not a header: 0 = import it, from *resume on (the archive's end offset
+ * when the archive ends in this file); 1 = it is wholly archived already
+ * (before the archive's end file and not before its start): skip it; < 0 =
+ * an error code: a file before the archive's start cannot be added, one
+ * after its end would leave a gap. */
 static int position_file(run *r, const char *file, uint64_t *resume, char *err, size_t errlen)
 {
     bv_str ef;

@@ -48,21 +48,22 @@ static inline uint8_t *raw_le(uint8_t *p, uint64_t v, unsigned n)
     return p + n;
 }
 
-/* kinds whose payload is a str: DECIMAL, STRING, BYTES, JSON, GEOMETRY,
- * VECTOR, JSON_DIFF */
-static inline int kind_is_str(uint8_t kind)
+/* Kinds whose payload is not a str (put_value's default case writes a str
+ * for every other kind: DECIMAL, STRING, BYTES, JSON, GEOMETRY, VECTOR,
+ * JSON_DIFF). */
+static inline int kind_is_fixed(uint8_t kind)
 {
-    return kind == BV_VAL_DECIMAL || (kind >= BV_VAL_STRING && kind <= BV_VAL_JSON) || kind == BV_VAL_GEOMETRY ||
-           kind == BV_VAL_VECTOR || kind == BV_VAL_JSON_DIFF;
+    return (kind <= BV_VAL_TIMESTAMP && kind != BV_VAL_DECIMAL) || kind == BV_VAL_YEAR || kind == BV_VAL_BIT ||
+           kind == BV_VAL_ENUM || kind == BV_VAL_SET;
 }
 
-/* At most this many bytes for a value that is not a str: kind + DATETIME
- * (varint32 + 5 u8 + varint32) is the longest, 16. */
-#define VALUE_FIXED_MAX 24u
+/* At most this many bytes for a value that is not a str: kind + TIMESTAMP
+ * (varint + varint32) is the longest, 16. */
+#define VALUE_FIXED_MAX 16u
 
 static inline size_t value_max(const bv_value *v)
 {
-    if (!kind_is_str(v->kind))
+    if (kind_is_fixed(v->kind))
         return VALUE_FIXED_MAX;
     return v->v.s.len <= SIZE_MAX / 4 ? 1 + 10 + v->v.s.len : SIZE_MAX / 4; /* the reservation then fails */
 }

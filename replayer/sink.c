@@ -300,13 +300,16 @@ static int kafka_send(bv_sink *s, uint64_t txn, const bv_msg *m, char *err, size
      * one, its GTID. Two headers, not one per id part: librdkafka allocates
      * each header on its own and the broker parses each one again. */
     char id[255 + 2 * 21]; /* binlog file names are at most 255 bytes in the archive */
-    size_t idn = strnlen(m->file, 255);
-    memcpy(id, m->file, idn);
-    id[idn++] = ':';
-    idn += bv_u64_text(id + idn, m->offset);
-    id[idn++] = ':';
-    idn += bv_u64_text(id + idn, m->row);
-    size_t gtidn = m->gtid ? strlen(m->gtid) : 0;
+    size_t idn = 0, gtidn = 0;
+    if (s->headers) {
+        idn = strnlen(m->file, 255);
+        memcpy(id, m->file, idn);
+        id[idn++] = ':';
+        idn += bv_u64_text(id + idn, m->offset);
+        id[idn++] = ':';
+        idn += bv_u64_text(id + idn, m->row);
+        gtidn = m->gtid ? strlen(m->gtid) : 0;
+    }
     if (s->transactional) {
         if (s->txn_abort)
             return bv_seterr(err, errlen, BV_E_STATE, "%s", s->txn_error);
