@@ -83,22 +83,46 @@ size_t bv_u64_text(char t[20], uint64_t v)
     static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
                              "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
                              "8081828384858687888990919293949596979899";
-    char r[20];
-    size_t n = 20;
+    static const uint64_t p10[20] = {1ull,
+                                     10ull,
+                                     100ull,
+                                     1000ull,
+                                     10000ull,
+                                     100000ull,
+                                     1000000ull,
+                                     10000000ull,
+                                     100000000ull,
+                                     1000000000ull,
+                                     10000000000ull,
+                                     100000000000ull,
+                                     1000000000000ull,
+                                     10000000000000ull,
+                                     100000000000000ull,
+                                     1000000000000000ull,
+                                     10000000000000000ull,
+                                     100000000000000000ull,
+                                     1000000000000000000ull,
+                                     10000000000000000000ull};
+    if (v < 10) {
+        t[0] = (char)('0' + v);
+        return 1;
+    }
+    /* digits = floor(log10(v)) + 1, from the bit length (1233 / 4096 ~ log10(2)) */
+    unsigned lg = (unsigned)((64 - __builtin_clzll(v)) * 1233) >> 12;
+    size_t len = lg + (v >= p10[lg]), n = len;
     while (v >= 100) {
         unsigned k = (unsigned)(v % 100u);
         v /= 100u;
-        r[--n] = d2[2 * k + 1];
-        r[--n] = d2[2 * k];
+        t[--n] = d2[2 * k + 1];
+        t[--n] = d2[2 * k];
     }
     if (v >= 10) {
-        r[--n] = d2[2 * v + 1];
-        r[--n] = d2[2 * v];
+        t[--n] = d2[2 * v + 1];
+        t[--n] = d2[2 * v];
     } else {
-        r[--n] = (char)('0' + v);
+        t[--n] = (char)('0' + v);
     }
-    memcpy(t, r + n, 20 - n);
-    return 20 - n;
+    return len;
 }
 
 void bv_buf_printf(bv_buf *b, const char *fmt, ...)
