@@ -187,6 +187,8 @@ const char *bv_decoder_start_gtids(const bv_decoder *d);
 /* BV_GTID_MYSQL / BV_GTID_MARIADB when known from the events, else NONE. */
 int bv_decoder_flavor(const bv_decoder *d);
 uint32_t bv_decoder_server_id(const bv_decoder *d);
+/* server_id of the current file's FORMAT_DESCRIPTION event (0 before it). */
+uint32_t bv_decoder_file_server_id(const bv_decoder *d);
 int bv_decoder_in_transaction(const bv_decoder *d);
 const bv_decoder_stats *bv_decoder_get_stats(const bv_decoder *d);
 /* Skip events before this position of the first file (resume). */

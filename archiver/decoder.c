@@ -49,6 +49,7 @@ struct bv_decoder {
     int any_txn;
     int flavor;
     uint32_t server_id;
+    uint32_t file_server_id; /* of the current file's FORMAT_DESCRIPTION */
     int warned_unknown[256];
     bv_arena arena;
     bv_value *before, *after;
@@ -587,6 +588,7 @@ static int parse_fde_ev(bv_decoder *d, const bv_rawev *ev, char *err, size_t err
         return bv_seterr(err, errlen, rc, "%s: %s", d->file, msg);
     if (!d->server_id)
         d->server_id = ev->server_id;
+    d->file_server_id = ev->server_id;
     if (d->fde.mariadb && d->flavor == BV_GTID_NONE)
         d->flavor = BV_GTID_MARIADB;
     return BV_OK;
@@ -1290,6 +1292,7 @@ const bv_fde *bv_decoder_fde(const bv_decoder *d) { return &d->fde; }
 const char *bv_decoder_start_gtids(const bv_decoder *d) { return d->start_gtids ? d->start_gtids : ""; }
 int bv_decoder_flavor(const bv_decoder *d) { return d->flavor; }
 uint32_t bv_decoder_server_id(const bv_decoder *d) { return d->server_id; }
+uint32_t bv_decoder_file_server_id(const bv_decoder *d) { return d->file_server_id; }
 int bv_decoder_in_transaction(const bv_decoder *d) { return d->in_txn; }
 const bv_decoder_stats *bv_decoder_get_stats(const bv_decoder *d) { return &d->st; }
 void bv_decoder_resume_at(bv_decoder *d, uint64_t offset) { d->resume_at = offset; }

@@ -109,4 +109,23 @@ rc=0; out=$("$ARCH" --archive "$G" "${F[2]}" 2>&1) || rc=$?
 expect_eq "a file after a gap: exit 1" "$rc" "1"
 expect_match "... says where the archive ends and what to import" "$out" \
   "the archive ends at $(basename "${F[1]}"):4; import $(basename "${F[1]}")"
+
+# another server (server id 2) with binlog files of the same names: its files
+# are not this archive's, neither to skip nor to continue
+mdb_start "$T_TMP/m2" --server-id=2 || { echo "not ok - a second MariaDB starts"; done_testing; exit 1; }
+"${MDB_SQL[@]}" -e "CREATE DATABASE t; CREATE TABLE t.x (id INT PRIMARY KEY); INSERT INTO t.x VALUES (1); FLUSH BINARY LOGS"
+"${MDB_SQL[@]}" -e "INSERT INTO t.x VALUES (2); FLUSH BINARY LOGS; INSERT INTO t.x VALUES (3); FLUSH BINARY LOGS"
+mapfile -t O < <(mdb_binlogs | head -n 3)
+mdb_stop
+expect_eq "the other server's files have the same names" "$(basename "${O[0]}") $(basename "${O[2]}")" \
+  "$(basename "${F[0]}") $(basename "${F[2]}")"
+before=$(segsum "$A")
+rc=0; out=$("$ARCH" --archive "$A" "${O[@]}" 2>&1) || rc=$?
+expect_eq "the other server's files: exit 1" "$rc" "1"
+expect_match "... naming both server ids" "$out" \
+  "$(basename "${O[0]}") was written by server id 2, the archive's last segment \(.*\) by server id 1"
+expect_eq "... and the archive is unchanged" "$(segsum "$A")" "$before"
+rc=0; out=$("$ARCH" --archive "$G" "${O[1]}" 2>&1) || rc=$?
+expect_eq "the other server's file named as the one the archive ends in: exit 1 (not continued)" "$rc" "1"
+expect_match "... naming both server ids" "$out" "written by server id 2, .* by server id 1"
 done_testing
