@@ -62,29 +62,11 @@ typedef struct dec_groups {
     unsigned n, nint; /* groups, of which integer groups */
 } dec_groups;
 
-/* Append the group of nd digits (0..9) stored at p + *q, big-endian, with
- * the sign mask applied; flip is the bit to invert in this group's value
- * (the top bit of the value's first byte, for the first group only). */
-static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
-{
-    unsigned nb = dig2bytes[nd];
-    if (nb == 0)
-        return BV_OK;
-    uint32_t v = 0;
-    for (unsigned k = 0; k < nb; k++)
-        v = v << 8 | p[*q + k];
-    v = (v ^ (mask >> (32 - 8 * nb))) ^ (*flip << (8 * nb - 8));
-    *flip = 0;
-    *q += nb;
-    if (v >= pow10_u32[nd])
-        return BV_E_DECODE;
-    g->v[g->n] = v;
-    g->nd[g->n++] = (uint8_t)nd;
-    return BV_OK;
-}
-
-/* One group of nd digits at p + *q as an integer, or -1 when out of range
- * (see dec_group). */
+/* The group of nd digits (0..9) stored big-endian at p + *q, as an integer,
+ * or -1 when it is out of range; mask is the sign mask (all ones for a
+ * negative value) and *flip the bit to invert besides (the top bit of the
+ * value's first byte: it is cleared once the first group is read). A group
+ * of 0 digits takes no bytes and is 0. */
 static inline int64_t group_value(const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
 {
     unsigned nb = dig2bytes[nd];
@@ -95,6 +77,19 @@ static inline int64_t group_value(const uint8_t *p, size_t *q, unsigned nd, uint
     *flip = 0;
     *q += nb;
     return v < pow10_u32[nd] ? (int64_t)v : -1;
+}
+
+/* Append that group to g (nothing for a group of 0 digits). */
+static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
+{
+    if (dig2bytes[nd] == 0)
+        return BV_OK;
+    int64_t v = group_value(p, q, nd, mask, flip);
+    if (v < 0)
+        return BV_E_DECODE;
+    g->v[g->n] = (uint32_t)v;
+    g->nd[g->n++] = (uint8_t)nd;
+    return BV_OK;
 }
 
 /* The common case, precision <= 18: the integer and the fractional digits
