@@ -37,6 +37,8 @@ static void usage(FILE *f)
             "archive DIR until stopped (SIGTERM/SIGINT finish the current block, fsync and exit 0; SIGHUP seals\n"
             "the open segment). A non-empty archive continues exactly where it ends.\n"
             "Offline import: decode binlog files, in the order given (each must end with a ROTATE to the next).\n"
+            "Into a non-empty archive, files before the one it ends in are skipped as archived and that one\n"
+            "continues at the archive's end, so the same command can run again (cron, after a failure).\n"
             "\n"
             "Archive options:\n"
             "  --archive DIR            archive directory (created if missing)\n"
