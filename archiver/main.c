@@ -113,7 +113,6 @@ typedef struct run {
     int no_names_warned;
     int positioned;       /* the import reached the archive's end position */
     size_t files_skipped; /* given files wholly inside the archive already */
-    bv_archive *listing;  /* the archive's segments, read once while placing files */
     uint64_t appended;
 } run;
 
@@ -221,31 +220,25 @@ static int position_file(run *r, const char *file, uint64_t *resume, char *err, 
                          "%s: the archive ends at %.*s:%llu; import %.*s (or continue from it), not %s", r->dir,
                          (int)ef.len, ef.ptr, (unsigned long long)eo, (int)ef.len, ef.ptr, file);
     /* a file of the same name from another server is not this archive's */
-    int rc;
-    if (!r->listing && (rc = bv_archive_open(&r->listing, r->dir, err, errlen)))
-        return rc;
-    const bv_archive *a = r->listing;
-    size_t nseg = bv_archive_count(a);
-    const bv_segment_info *first = nseg ? bv_archive_segment(a, 0) : NULL;
-    const bv_segment_info *last = nseg ? bv_archive_segment(a, nseg - 1) : NULL;
+    const bv_writer_found *a = bv_writer_existing(r->w);
     uint32_t sid = bv_decoder_file_server_id(r->d);
-    if (last && last->source.server_id && sid && sid != last->source.server_id) {
+    int rc;
+    if (a->found && a->source.server_id && sid && sid != a->source.server_id) {
         rc = bv_seterr(err, errlen, BV_E_INVAL,
-                       "%s: %s was written by server id %u, the archive's last segment (%s) by server id %u: not the "
+                       "%s: %s was written by server id %u, the archive's last segment by server id %u: not the "
                        "binlog of the server this archive holds",
-                       r->dir, file, sid, last->name, last->source.server_id);
+                       r->dir, file, sid, a->source.server_id);
     } else if (ord == 0) {
         if (eo > 4)
             *resume = eo;
         rc = 0;
-    } else if (first && binlog_order(file, flen, first->start_file.ptr, first->start_file.len) != -1) {
+    } else if (a->found && binlog_order(file, flen, a->start_file.ptr, a->start_file.len) != -1) {
         rc = 1; /* between the archive's start and its end file: archived */
-    } else if (first) {
+    } else if (a->found) {
         rc = bv_seterr(err, errlen, BV_E_INVAL,
                        "%s: %s comes before the archive's start (%.*s:%llu): it is not archived, and an archive "
                        "only grows at its end; import it into another archive",
-                       r->dir, file, (int)first->start_file.len, first->start_file.ptr,
-                       (unsigned long long)first->start_offset);
+                       r->dir, file, (int)a->start_file.len, a->start_file.ptr, (unsigned long long)a->start_offset);
     } else {
         rc = bv_seterr(err, errlen, BV_E_INVAL, "%s: the archive has no segment to check %s against", r->dir, file);
     }
@@ -268,8 +261,6 @@ static int place_file(run *r, const char *file, char *err, size_t errlen)
     }
     bv_decoder_resume_at(r->d, resume);
     r->positioned = 1;
-    bv_archive_free(r->listing); /* the import appends from here on */
-    r->listing = NULL;
     return 0;
 }
 
@@ -749,8 +740,6 @@ static int import_main(run *rp, const char **files, size_t nfiles, int quiet, ch
     for (size_t i = 0; i < nfiles && rc == BV_OK; i++)
         rc = import_file(&r, files[i], i + 1 < nfiles ? files[i + 1] : NULL, &pg, &done, total, err, errlen);
     bv_progress_done(&pg);
-    bv_archive_free(r.listing);
-    r.listing = NULL;
     if (rc) {
         fprintf(stderr, "binvault-archiver: %s\n", err);
         status = EXIT_FAIL;

@@ -117,6 +117,8 @@ struct bv_writer {
     int failed;                /* sticky: a write failed; reopen to recover */
     bv_writer_opts opts;
     char *src_uuid, *src_version;
+    bv_writer_found found;       /* what bv_writer_open found (bv_writer_existing) */
+    char *found_start, *found_uuid, *found_version;
     bv_walk walk;              /* cumulative stream state; counters per segment */
     uint64_t next_seq;
     /* open segment */
@@ -173,6 +175,39 @@ static char *dup_bv(bv_str s)
         memcpy(d, s.ptr, s.len);
     d[s.len] = 0;
     return d;
+}
+
+/* Remember the archive's start (first segment) or its newest segment's
+ * source, from a header bv_writer_open read (bv_writer_existing). */
+static int found_start(bv_writer *w, const bv_seg_header *h)
+{
+    char *f = dup_bv(h->start_file);
+    if (!f)
+        return BV_E_NOMEM;
+    free(w->found_start);
+    w->found_start = f;
+    w->found.found = 1;
+    w->found.start_file = (bv_str){f, h->start_file.len};
+    w->found.start_offset = h->start_offset;
+    return BV_OK;
+}
+
+static int found_source(bv_writer *w, const bv_seg_header *h)
+{
+    char *u = dup_bv(h->source.server_uuid), *v = dup_bv(h->source.server_version);
+    if (!u || !v) {
+        free(u);
+        free(v);
+        return BV_E_NOMEM;
+    }
+    free(w->found_uuid);
+    free(w->found_version);
+    w->found_uuid = u;
+    w->found_version = v;
+    w->found.source = h->source;
+    w->found.source.server_uuid = (bv_str){u, h->source.server_uuid.len};
+    w->found.source.server_version = (bv_str){v, h->source.server_version.len};
+    return BV_OK;
 }
 
 static int fail(bv_writer *w, int rc)
@@ -633,6 +668,7 @@ void bv_writer_end(const bv_writer *w, bv_str *file, uint64_t *offset)
 const bv_gtid_set *bv_writer_gtid_set(const bv_writer *w) { return w->walk.gtid; }
 int bv_writer_in_transaction(const bv_writer *w) { return w->walk.in_txn; }
 const bv_recovery *bv_writer_recovery(const bv_writer *w) { return &w->rec; }
+const bv_writer_found *bv_writer_existing(const bv_writer *w) { return &w->found; }
 
 static void stop_worker(bv_writer *w)
 {
@@ -667,6 +703,9 @@ void bv_writer_free(bv_writer *w)
     smap_release(&w->schemas);
     free(w->src_uuid);
     free(w->src_version);
+    free(w->found_start);
+    free(w->found_uuid);
+    free(w->found_version);
     free(w->dir);
     free(w);
 }
@@ -775,6 +814,10 @@ static int recover_part(bv_writer *w, const char *name, const bv_walk *prev_end,
         goto out;
     }
     const bv_seg_header *h = &r.seg->hdr;
+    if ((rc = found_source(w, h)) || (!prev_end && (rc = found_start(w, h)))) {
+        rc = bv_seterr(err, errlen, rc, "out of memory");
+        goto out;
+    }
     if ((rc = bv_walk_init(&wk, h->start_file, h->start_offset, h->start_gtid, err, errlen)))
         goto out;
     if (prev_end) {
@@ -1016,11 +1059,29 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
             goto out;
         }
         rc = bv_walk_init(&prev, s->footer.end_file, s->footer.end_offset, s->footer.end_gtid, err, errlen);
+        if (!rc && ((rc = found_source(w, &s->hdr)) || (nsealed == 1 && (rc = found_start(w, &s->hdr)))))
+            rc = bv_seterr(err, errlen, rc, "out of memory");
         w->next_seq = s->hdr.seq + 1;
         bv_segment_close(s);
         if (rc)
             goto out;
         have_prev = 1;
+    }
+    if (nsealed > 1) {
+        /* the archive's start: the first segment's header */
+        char path[4096];
+        bv_segment *s = NULL;
+        snprintf(path, sizeof(path), "%s/%s", dir, list.e[0].name);
+        if ((rc = bv_segment_open(&s, path, 1, err, errlen))) {
+            if (rc == BV_E_FOREIGN || rc == BV_E_TRUNCATED)
+                rc = BV_E_CORRUPT;
+            goto out;
+        }
+        if ((rc = found_start(w, &s->hdr)))
+            rc = bv_seterr(err, errlen, rc, "out of memory");
+        bv_segment_close(s);
+        if (rc)
+            goto out;
     }
     if (list.n && !list.e[list.n - 1].sealed) {
         bv_walk start;

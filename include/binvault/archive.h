@@ -110,6 +110,19 @@ int bv_writer_in_transaction(const bv_writer *w);
 /* What bv_writer_open() recovered (owned by the writer). */
 const bv_recovery *bv_writer_recovery(const bv_writer *w);
 
+/* What bv_writer_open() found in the directory, read from the segment
+ * headers it opens anyway: the archive's start (the first segment's start
+ * position) and the source recorded by its newest segment. found is 0 for
+ * an archive that had no segment. Owned by the writer, valid until it is
+ * freed. */
+typedef struct bv_writer_found {
+    int found;
+    bv_str start_file;
+    uint64_t start_offset;
+    bv_source source;
+} bv_writer_found;
+const bv_writer_found *bv_writer_existing(const bv_writer *w);
+
 /* ---------------------------------------------------------------- listing */
 
 typedef struct bv_segment_info {

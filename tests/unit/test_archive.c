@@ -659,6 +659,7 @@ static void test_write_read(void)
     if (!T_OK(rc == BV_OK, "writer opens a new archive (%s)", rc ? err : "ok"))
         return;
     T_EQ_INT(bv_writer_recovery(w)->recovered, 0, "nothing to recover in a new archive");
+    T_EQ_INT(bv_writer_existing(w)->found, 0, "a new archive: no existing segment found");
     check_end("new archive", w, &m);
     tu_append_failures = 0;
     rc = custom_events(w, &m, sc, so.start_ts_us - 86400000000ull);
@@ -700,6 +701,18 @@ static void test_write_read(void)
     T_EQ_U64(rec->blocks_kept, part_blocks, "session 2: every block kept");
     T_EQ_INT(rec->removed_empty, 0, "session 2: segment not removed");
     T_EQ_INT(rec->removed_tmp, 0, "session 2: no temporary files");
+    {
+        /* the archive as found: start from the first (sealed) segment, the
+         * source from the open one */
+        const bv_writer_found *f = bv_writer_existing(w);
+        T_EQ_INT(f->found, 1, "session 2: the existing archive was found");
+        T_OK(f->start_file.len == strlen(TU_FILE1) && memcmp(f->start_file.ptr, TU_FILE1, f->start_file.len) == 0 &&
+                 f->start_offset == 4,
+             "session 2: found start %.*s:%llu (the first segment's)", (int)f->start_file.len, f->start_file.ptr,
+             (unsigned long long)f->start_offset);
+        T_EQ_U64(f->source.server_id, 1, "session 2: found source server id 1 (the newest segment's header)");
+        T_EQ_INT(f->source.flavor, BV_GTID_MYSQL, "session 2: found source flavor MySQL");
+    }
     check_end("session 2 start", w, &m);
 
     /* one writer per archive */
