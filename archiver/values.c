@@ -29,22 +29,6 @@ size_t bv_decimal_bin_size(unsigned precision, unsigned scale)
            (size_t)(scale / DEC_DIG_PER_GROUP) * 4 + dig2bytes[scale % DEC_DIG_PER_GROUP];
 }
 
-static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                                     "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                                     "8081828384858687888990919293949596979899";
-
-/* Write v (< 10^nd) as exactly nd digits, zero-padded on the left. */
-static void put_digits(char *d, uint64_t v, unsigned nd)
-{
-    while (nd >= 2) {
-        nd -= 2;
-        memcpy(d + nd, digit_pairs + 2 * (v % 100), 2);
-        v /= 100;
-    }
-    if (nd)
-        d[0] = (char)('0' + v);
-}
-
 /* Number of decimal digits of v > 0 (1..10). */
 static unsigned count_digits(uint32_t v)
 {
@@ -134,7 +118,7 @@ static int decimal_text_small(const uint8_t *p, unsigned precision, unsigned sca
     o += ilen;
     if (scale) {
         *o++ = '.';
-        put_digits(o, fp, scale);
+        bv_dec_fixed(o, fp, scale);
         o += scale;
     }
     *o = '\0';
@@ -204,10 +188,10 @@ static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned
     if (neg)
         *o++ = '-';
     if (int_digits) {
-        put_digits(o, g.v[first], lead);
+        bv_dec_fixed(o, g.v[first], lead);
         o += lead;
         for (unsigned i = first + 1; i < g.nint; i++) {
-            put_digits(o, g.v[i], g.nd[i]);
+            bv_dec_fixed(o, g.v[i], g.nd[i]);
             o += g.nd[i];
         }
     } else {
@@ -216,7 +200,7 @@ static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned
     if (scale) {
         *o++ = '.';
         for (unsigned i = g.nint; i < g.n; i++) {
-            put_digits(o, g.v[i], g.nd[i]);
+            bv_dec_fixed(o, g.v[i], g.nd[i]);
             o += g.nd[i];
         }
     }

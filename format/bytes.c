@@ -78,11 +78,24 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n)
     bv_buf_put(b, p, n);
 }
 
+/* "00" "01" ... "99": two digits at a time */
+static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+                         "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+                         "8081828384858687888990919293949596979899";
+
+void bv_dec_fixed(char *d, uint64_t v, unsigned nd)
+{
+    while (nd >= 2) {
+        nd -= 2;
+        memcpy(d + nd, d2 + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (nd)
+        d[0] = (char)('0' + v % 10);
+}
+
 size_t bv_u64_text(char t[20], uint64_t v)
 {
-    static const char d2[] = "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-                             "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-                             "8081828384858687888990919293949596979899";
     static const uint64_t p10[20] = {1ull,
                                      10ull,
                                      100ull,
@@ -109,19 +122,8 @@ size_t bv_u64_text(char t[20], uint64_t v)
     }
     /* digits = floor(log10(v)) + 1, from the bit length (1233 / 4096 ~ log10(2)) */
     unsigned lg = (unsigned)((64 - __builtin_clzll(v)) * 1233) >> 12;
-    size_t len = lg + (v >= p10[lg]), n = len;
-    while (v >= 100) {
-        unsigned k = (unsigned)(v % 100u);
-        v /= 100u;
-        t[--n] = d2[2 * k + 1];
-        t[--n] = d2[2 * k];
-    }
-    if (v >= 10) {
-        t[--n] = d2[2 * v + 1];
-        t[--n] = d2[2 * v];
-    } else {
-        t[--n] = (char)('0' + v);
-    }
+    size_t len = lg + (v >= p10[lg]);
+    bv_dec_fixed(t, v, (unsigned)len);
     return len;
 }
 

@@ -69,6 +69,8 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n); /* varint length + byte
 static inline void bv_buf_puts(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
 /* v in decimal at t (no NUL, no printf); returns the length, 1..20. */
 size_t bv_u64_text(char t[20], uint64_t v);
+/* v (< 10^nd) as exactly nd digits at d, zero-padded on the left (no NUL). */
+void bv_dec_fixed(char *d, uint64_t v, unsigned nd);
 static inline void bv_buf_put_dec(bv_buf *b, uint64_t v)
 {
     char t[20];

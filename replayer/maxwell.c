@@ -26,15 +26,12 @@ static void put_i64(bv_buf *b, int64_t v)
     }
 }
 
-/* v zero-padded to width digits (v < 10^width). */
-static void put_pad(bv_buf *b, unsigned v, int width)
+/* v zero-padded to width digits (v < 10^width, width <= 10). */
+static void put_pad(bv_buf *b, unsigned v, unsigned width)
 {
     char t[10];
-    for (int i = width - 1; i >= 0; i--) {
-        t[i] = (char)('0' + v % 10);
-        v /= 10;
-    }
-    bv_buf_put(b, t, (size_t)width);
+    bv_dec_fixed(t, v, width);
+    bv_buf_put(b, t, width);
 }
 
 /* YYYY-MM-DD[sep]HH:MM:SS (time part when sep != 0), built in place and
@@ -422,11 +419,7 @@ static void put_frac(bv_buf *b, uint32_t usec, unsigned fsp)
     if (fsp == 0 || fsp > 6)
         return;
     char d[6];
-    unsigned u = usec % 1000000u;
-    for (int i = 5; i >= 0; i--) {
-        d[i] = (char)('0' + u % 10);
-        u /= 10;
-    }
+    bv_dec_fixed(d, usec % 1000000u, 6);
     bv_buf_put_u8(b, '.');
     bv_buf_put(b, d, fsp);
 }
