@@ -202,6 +202,40 @@ static void test_varint_bad(void)
              "varint32 %s rejected, cursor unchanged", cases[i].what);
     }
 
+    /* With 8 or more bytes left the decoder reads a word at a time: the same
+     * values and the same refusals when more bytes follow the varint. */
+    {
+        static const struct {
+            size_t len;
+            uint8_t enc[8];
+            int rc;
+            uint64_t v;
+        } w[] = {
+            {3, {0x80, 0x80, 0x01}, BV_OK, 16384},
+            {5, {0xff, 0xff, 0xff, 0xff, 0x0f}, BV_OK, UINT32_MAX},
+            {8, {0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f}, BV_OK, (1ull << 56) - 1},
+            {8, {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01}, BV_OK, 1ull << 49},
+            {3, {0xff, 0x80, 0x00}, BV_E_CORRUPT, 0},
+            {8, {0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00}, BV_E_CORRUPT, 0},
+        };
+        for (size_t i = 0; i < sizeof(w) / sizeof(w[0]); i++) {
+            uint8_t buf[16];
+            memset(buf, 0x01, sizeof(buf));
+            memcpy(buf, w[i].enc, w[i].len);
+            bv_cur wc = bv_cur_make(buf, sizeof(buf));
+            uint64_t wv = 4242;
+            int rc = bv_cur_varint(&wc, &wv);
+            if (w[i].rc == BV_OK)
+                T_OK(rc == BV_OK && wv == w[i].v && wc.left == sizeof(buf) - w[i].len,
+                     "%zu-byte varint with bytes after it: value %llu, exactly %zu bytes consumed", w[i].len,
+                     (unsigned long long)w[i].v, w[i].len);
+            else
+                T_OK(rc == w[i].rc && wc.left == sizeof(buf) && wv == 4242,
+                     "non-canonical %zu-byte varint with bytes after it: CORRUPT, cursor and output unchanged",
+                     w[i].len);
+        }
+    }
+
     /* A varint followed by more bytes only consumes its own bytes. */
     static const uint8_t two[] = {0xac, 0x02, 0x05};
     bv_cur c = bv_cur_make(two, sizeof(two));
