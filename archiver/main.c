@@ -46,7 +46,8 @@ static void usage(FILE *f)
             "  --segment-age SECONDS    live: seal a segment this old at a transaction boundary (default 600; 0 = never)\n"
             "  --fsync-interval SECONDS live: an archived event is fsynced within this time (default 1)\n"
             "  --block-size BYTES       uncompressed bytes per block (default 1M)\n"
-            "  --zstd-level N           1..19 (default 3)\n"
+            "  --zstd-level N           zstd level 1..19; default 0: zstd's fast strategy tuned for row\n"
+            "                           records (about level 3's size at level 1's speed)\n"
             "  --compress-threads N     0: compress blocks in the decoding thread; 1 (default): in a second\n"
             "                           thread (same archive bytes either way)\n"
             "  --file-mode MODE         octal permissions of new archive files (default 0640; owner rw needed)\n"
@@ -462,7 +463,7 @@ static int set_opt(cfg *c, const char *name, const char *val, const char *where)
         lo->fsync_interval = d;
     } else if (!strcmp(name, "block-size") && !parse_size(val, &x) && x && x <= (256u << 20)) {
         c->r.wo.block_size = lo->wo.block_size = (size_t)x;
-    } else if (!strcmp(name, "zstd-level") && !parse_size(val, &x) && x >= 1 && x <= 19) {
+    } else if (!strcmp(name, "zstd-level") && !parse_size(val, &x) && x <= 19) {
         c->r.wo.zstd_level = lo->wo.zstd_level = (int)x;
     } else if (!strcmp(name, "compress-threads") && !parse_size(val, &x) && x <= 1) {
         c->r.wo.compress_threads = lo->wo.compress_threads = (unsigned)x;

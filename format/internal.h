@@ -113,7 +113,8 @@ typedef struct bv_block_ref {
 void bv_block_meta_encode(bv_buf *b, const bv_block_meta *m);
 int bv_block_meta_decode(bv_cur *c, bv_block_meta *m);
 
-/* Build a whole block (header, meta, zstd payload, checksum) into out. */
+/* Build a whole block (header, meta, zstd payload, checksum) into out.
+ * level: 0 for the default compression profile, 1..19 for that zstd level. */
 int bv_block_build(bv_buf *out, const bv_block_meta *m, const uint8_t *raw, size_t raw_len,
                    int level, void *zcctx);
 

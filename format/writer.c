@@ -160,7 +160,7 @@ void bv_writer_opts_init(bv_writer_opts *o)
 {
     memset(o, 0, sizeof(*o));
     o->block_size = 1u << 20;
-    o->zstd_level = 3;
+    o->zstd_level = 0;
     o->segment_size = 256ull << 20;
     o->file_mode = 0640;
     o->dir_mode = 0750;
@@ -1003,8 +1003,8 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
     *out = NULL;
     if (!dir || !opts)
         return bv_seterr(err, errlen, BV_E_INVAL, "bv_writer_open: NULL argument");
-    if (opts->block_size == 0 || opts->block_size > (256u << 20) || opts->zstd_level < 1 || opts->zstd_level > 19)
-        return bv_seterr(err, errlen, BV_E_INVAL, "block size must be 1 byte..256 MiB and zstd level 1..19");
+    if (opts->block_size == 0 || opts->block_size > (256u << 20) || opts->zstd_level < 0 || opts->zstd_level > 19)
+        return bv_seterr(err, errlen, BV_E_INVAL, "block size must be 1 byte..256 MiB and zstd level 0..19");
     if (opts->compress_threads > 1)
         return bv_seterr(err, errlen, BV_E_INVAL, "compress_threads must be 0 or 1");
     w = calloc(1, sizeof(*w));

@@ -1595,6 +1595,15 @@ static void test_compress_thread(void)
     o.compress_threads = 2;
     T_EQ_INT(bv_writer_open(&w, dir[0], &o, err, sizeof(err)), BV_E_INVAL, "compress_threads=2 is refused");
     T_OK(tu_has(err, "compress_threads"), "the message names the option (%s)", err);
+    static const int bad_levels[] = {-1, 20};
+    for (int i = 0; i < 2; i++) {
+        tu_wopts(&o, 2048, 40000, "", BV_GTID_MYSQL);
+        o.zstd_level = bad_levels[i];
+        T_EQ_INT(bv_writer_open(&w, dir[0], &o, err, sizeof(err)), BV_E_INVAL, "zstd_level out of 0..19 is refused");
+        T_OK(tu_has(err, "zstd level 0..19"), "the message gives the range (%s)", err);
+    }
+    bv_writer_opts_init(&o);
+    T_EQ_INT(o.zstd_level, 0, "the default zstd_level is 0 (the tuned fast profile)");
 }
 
 #define TIMED(fn)                                                                                                  \

@@ -66,6 +66,58 @@ static void fill_raw(uint8_t *raw, size_t n, unsigned seed)
         raw[i] = (uint8_t)((i % 7 == 0) ? (i * seed) >> 3 : 'a' + i % 5);
 }
 
+/* Level 0 is binvault's profile (fast strategy, 5-byte minimum matches),
+ * not zstd's default level: on data whose only repeats are 5 bytes long
+ * it finds matches that level 1 (6-byte minimum) cannot. Every level
+ * round-trips, and the CCtx carries no parameter from one block to the
+ * next (level 1 after level 0 gives level 1's bytes). */
+static void test_block_levels(void)
+{
+    enum { N = 64 * 1024 };
+    static uint8_t raw[N];
+    uint32_t x = 12345;
+    for (size_t i = 0; i < N; i += 6) { /* a 5-byte word from a dictionary of 64, then a random byte */
+        x = x * 1103515245u + 12345u;
+        for (size_t k = 0; k < 5 && i + k < N; k++)
+            raw[i + k] = (uint8_t)('a' + ((x >> 16) % 64 + k * 7) % 26);
+        x = x * 1103515245u + 12345u;
+        if (i + 5 < N)
+            raw[i + 5] = (uint8_t)(x >> 16);
+    }
+    bv_block_meta m = mk_meta(), got;
+    size_t plen_at[20] = {0};
+    uint8_t *first_l1 = NULL;
+    size_t first_l1_len = 0;
+    static const int levels[] = {1, 0, 3, 19, 1};
+    for (size_t li = 0; li < sizeof(levels) / sizeof(levels[0]); li++) {
+        int lv = levels[li];
+        bv_buf blk, out;
+        bv_buf_init(&blk);
+        bv_buf_init(&out);
+        T_OK(bv_block_build(&blk, &m, raw, N, lv, cctx) == BV_OK, "build at level %d", lv);
+        const uint8_t *payload = NULL;
+        uint32_t plen = 0, rlen = 0;
+        T_OK(bv_block_parse(blk.data, blk.len, &got, &payload, &plen, &rlen, NULL, 0) == BV_OK, "parse level %d", lv);
+        T_OK(bv_block_decompress(payload, plen, rlen, &out, dctx) == BV_OK, "decompress level %d", lv);
+        T_OK(out.len == N && memcmp(out.data, raw, N) == 0, "level %d round-trips", lv);
+        if (li == 0) {
+            first_l1 = malloc(blk.len);
+            if (first_l1)
+                memcpy(first_l1, blk.data, blk.len);
+            first_l1_len = blk.len;
+        } else if (lv == 1) {
+            T_OK(first_l1 && blk.len == first_l1_len && memcmp(blk.data, first_l1, blk.len) == 0,
+                 "level 1 after levels 0, 3 and 19: the same bytes as the first level 1 block");
+        }
+        plen_at[lv] = plen;
+        bv_buf_release(&blk);
+        bv_buf_release(&out);
+    }
+    free(first_l1);
+    T_OK(plen_at[0] * 10 < plen_at[1] * 9, "level 0 payload %zu bytes < 90%% of level 1's %zu (5-byte matches)",
+         plen_at[0], plen_at[1]);
+}
+
 /* Recompute a block's trailing checksum in place. */
 static void reseal_block(uint8_t *p, size_t n)
 {
@@ -776,6 +828,7 @@ int main(void)
         return 1;
     test_block_roundtrip();
     test_block_flips();
+    test_block_levels();
     test_block_meta();
     test_header();
     test_footer();
