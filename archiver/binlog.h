@@ -73,6 +73,38 @@ void bv_string_meta(uint32_t meta, uint8_t *real_type, uint32_t *length);
 int bv_binlog_value(bv_cur *c, const bv_column *col, bv_arena *arena, bv_value *out, char *err,
                     size_t errlen);
 
+/* The decoder of one column, chosen once per TABLE_MAP column by
+ * bv_coldec_init from the column's type and metadata (one small decoder
+ * per type behind a table). The fields are its own; callers use
+ * bv_coldec_value. */
+typedef struct bv_coldec bv_coldec;
+typedef int (*bv_coldec_fn)(const bv_coldec *cd, bv_cur *c, bv_arena *arena, bv_value *out, char *err,
+                            size_t errlen);
+struct bv_coldec {
+    bv_coldec_fn fn;
+    const bv_column *col; /* borrowed: type and meta for messages */
+    const char *bad;      /* metadata refused: the reason every value reports */
+    uint32_t n;           /* width, length-prefix bytes, pack length or DECIMAL binary size */
+    uint32_t max;         /* CHAR/VARCHAR maximum byte length */
+    uint16_t prec, scale; /* DECIMAL precision and scale; fsp of TIME2/DATETIME2/TIMESTAMP2 */
+    uint8_t kind;         /* the value kind where the type has a choice (INT/UINT, STRING/BYTES, ENUM/SET) */
+};
+
+/* Choose col's decoder. Never fails: metadata that bv_binlog_value would
+ * refuse gives a decoder that refuses every value with the same message
+ * (a TABLE_MAP with such a column is accepted; its non-NULL values are
+ * not). col must outlive cd. */
+void bv_coldec_init(bv_coldec *cd, const bv_column *col);
+
+/* Decode one non-NULL value with cd: bv_binlog_value's contract, except
+ * that after a failure *c and *out are unspecified (the caller gives up
+ * on the row). */
+static inline int bv_coldec_value(const bv_coldec *cd, bv_cur *c, bv_arena *arena, bv_value *out, char *err,
+                                  size_t errlen)
+{
+    return cd->fn(cd, c, arena, out, err, errlen);
+}
+
 /* NEWDECIMAL binary (precision, scale) at p (n bytes available) to text
  * "-?D+(.D{scale})?" without leading zeros; *used = bytes consumed. The
  * text is written into out (NUL-terminated); outlen >= 70 suffices. */

@@ -16,6 +16,7 @@ typedef struct tmap_entry {
     bv_tablemap tm;
     uint8_t *key;      /* the TABLE_MAP body after the table id: same bytes, same table */
     size_t keylen;
+    bv_coldec *plan;   /* the decoder of each column of tm.schema */
 } tmap_entry;
 
 struct bv_decoder {
@@ -676,18 +677,26 @@ static int parse_table_map(bv_decoder *d, const bv_rawev *ev, char *err, size_t 
             return rc;
         }
     }
+    uint32_t nc = bv_schema_ncols(tm.schema);
+    const bv_column *cl = bv_schema_columns(tm.schema);
     uint8_t *k = malloc(keylen ? keylen : 1);
-    if (!k) {
+    bv_coldec *plan = malloc((nc ? nc : 1) * sizeof(*plan));
+    if (!k || !plan) {
+        free(k);
+        free(plan);
         bv_tablemap_release(&tm);
         return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
     }
     memcpy(k, key, keylen);
+    for (uint32_t i = 0; i < nc; i++)
+        bv_coldec_init(&plan[i], &cl[i]);
     if (!t) {
         if (d->ntables == d->captables) {
             size_t cap = d->captables ? d->captables * 2 : 32;
             tmap_entry *n = realloc(d->tables, cap * sizeof(*n));
             if (!n) {
                 free(k);
+                free(plan);
                 bv_tablemap_release(&tm);
                 return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
             }
@@ -699,11 +708,13 @@ static int parse_table_map(bv_decoder *d, const bv_rawev *ev, char *err, size_t 
     } else {
         bv_tablemap_release(&t->tm);
         free(t->key);
+        free(t->plan);
     }
     t->id = id;
     t->tm = tm;
     t->key = k;
     t->keylen = keylen;
+    t->plan = plan;
     return BV_OK;
 }
 
@@ -832,16 +843,36 @@ out:
     return rc;
 }
 
-static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t *present, uint32_t width,
-                     bv_value *out, const bv_rawev *ev, int partial, char *err, size_t errlen)
+/* The columns-present bitmap of a rows event (one for each image of an
+ * UPDATE), summarised once per event. */
+typedef struct img_shape {
+    const uint8_t *present;
+    uint32_t width;    /* columns in the bitmap (<= the table's) */
+    uint32_t npresent; /* bits set */
+    int full;          /* every column of the table present */
+} img_shape;
+
+static void shape_of(img_shape *sh, const uint8_t *present, uint32_t width, uint32_t ncols)
 {
+    sh->present = present;
+    sh->width = width;
+    sh->npresent = 0;
+    for (uint32_t i = 0; i < width; i++)
+        sh->npresent += (present[i / 8] >> (i % 8)) & 1;
+    sh->full = width == ncols && sh->npresent == ncols;
+}
+
+static int row_image(bv_decoder *d, bv_cur *c, const tmap_entry *t, const img_shape *sh, bv_value *out,
+                     const bv_rawev *ev, int partial, char *err, size_t errlen)
+{
+    const bv_schema *s = t->tm.schema;
     uint32_t ncols = bv_schema_ncols(s);
     const bv_column *cols = bv_schema_columns(s);
-    uint32_t npresent = 0;
-    const uint8_t *pbits = NULL;
-    for (uint32_t i = 0; i < width; i++)
-        npresent += (present[i / 8] >> (i % 8)) & 1;
-    if (npresent == 0) /* a row would take no bytes: the event cannot be read */
+    const uint8_t *pbits = NULL, *present = sh->present;
+    uint32_t width = sh->width, i;
+    char msg[640];
+    int rc;
+    if (sh->npresent == 0) /* a row would take no bytes: the event cannot be read */
         return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: rows event with no column in its image", d->file,
                          (unsigned long long)ev->offset);
     if (partial) {
@@ -849,18 +880,30 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
          * JSON column of the table saying whether it holds a diff. */
         uint64_t opts;
         uint32_t njson = 0;
-        for (uint32_t i = 0; i < ncols; i++)
+        for (i = 0; i < ncols; i++)
             njson += cols[i].type == BV_MYSQL_TYPE_JSON;
         if (bv_cur_packed(c, &opts) || ((opts & 1) && bv_cur_bytes(c, (njson + 7) / 8, &pbits)))
             return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: partial update image truncated", d->file,
                              (unsigned long long)ev->offset);
     }
     const uint8_t *nulls;
-    if (bv_cur_bytes(c, (npresent + 7) / 8, &nulls))
+    if (bv_cur_bytes(c, (sh->npresent + 7) / 8, &nulls))
         return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: row image truncated (null bitmap)", d->file,
                          (unsigned long long)ev->offset);
+    if (sh->full && !pbits) {
+        /* FULL row image: column i is null bit i */
+        for (i = 0; i < ncols; i++) {
+            if ((nulls[i / 8] >> (i % 8)) & 1) {
+                memset(&out[i], 0, sizeof(out[i]));
+                out[i].kind = BV_VAL_NULL;
+            } else if ((rc = bv_coldec_value(&t->plan[i], c, &d->arena, &out[i], msg, sizeof(msg)))) {
+                goto fail;
+            }
+        }
+        return BV_OK;
+    }
     uint32_t k = 0, jk = 0;
-    for (uint32_t i = 0; i < ncols; i++) {
+    for (i = 0; i < ncols; i++) {
         int diff = 0;
         if (pbits && cols[i].type == BV_MYSQL_TYPE_JSON) {
             diff = (pbits[jk / 8] >> (jk % 8)) & 1;
@@ -879,17 +922,17 @@ static int row_image(bv_decoder *d, bv_cur *c, const bv_schema *s, const uint8_t
             out[i].kind = BV_VAL_NULL;
             continue;
         }
-        char msg[640];
-        int rc = diff ? json_diff_value(d, c, &cols[i], &out[i], msg, sizeof(msg))
-                      : bv_binlog_value(c, &cols[i], &d->arena, &out[i], msg, sizeof(msg));
-        if (rc) {
-            bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
-            return bv_seterr(err, errlen, rc, "%s: offset %llu: %.*s.%.*s column %u (%.*s): %s", d->file,
-                             (unsigned long long)ev->offset, (int)db.len, db.ptr, (int)tb.len, tb.ptr, i + 1,
-                             (int)cols[i].name.len, cols[i].name.ptr, msg);
-        }
+        rc = diff ? json_diff_value(d, c, &cols[i], &out[i], msg, sizeof(msg))
+                  : bv_coldec_value(&t->plan[i], c, &d->arena, &out[i], msg, sizeof(msg));
+        if (rc)
+            goto fail;
     }
     return BV_OK;
+fail:;
+    bv_str db = bv_schema_database(s), tb = bv_schema_table(s);
+    return bv_seterr(err, errlen, rc, "%s: offset %llu: %.*s.%.*s column %u (%.*s): %s", d->file,
+                     (unsigned long long)ev->offset, (int)db.len, db.ptr, (int)tb.len, tb.ptr, i + 1,
+                     (int)cols[i].name.len, cols[i].name.ptr, msg);
 }
 
 static int rows_kind(uint8_t t)
@@ -959,6 +1002,10 @@ static int parse_rows(bv_decoder *d, const bv_rawev *ev, char *err, size_t errle
         d->row_offset = ev->offset;
         d->row_index = 0;
     }
+    img_shape sh_b, sh_a;
+    shape_of(&sh_b, cols, (uint32_t)width, ncols);
+    if (kind == BV_EV_UPDATE)
+        shape_of(&sh_a, cols_ai, (uint32_t)width, ncols);
     bv_cur rc_ = bv_cur_make(data, dlen);
     while (rc_.left) {
         bv_event e;
@@ -969,15 +1016,15 @@ static int parse_rows(bv_decoder *d, const bv_rawev *ev, char *err, size_t errle
         e.schema = s;
         e.ncols = ncols;
         if (kind == BV_EV_INSERT) {
-            if ((rc = row_image(d, &rc_, s, cols, (uint32_t)width, d->after, ev, 0, err, errlen)))
+            if ((rc = row_image(d, &rc_, t, &sh_b, d->after, ev, 0, err, errlen)))
                 return rc;
             e.after = d->after;
         } else {
-            if ((rc = row_image(d, &rc_, s, cols, (uint32_t)width, d->before, ev, 0, err, errlen)))
+            if ((rc = row_image(d, &rc_, t, &sh_b, d->before, ev, 0, err, errlen)))
                 return rc;
             e.before = d->before;
             if (kind == BV_EV_UPDATE) {
-                if ((rc = row_image(d, &rc_, s, cols_ai, (uint32_t)width, d->after, ev, ev->type == BV_BL_PARTIAL_UPDATE, err, errlen)))
+                if ((rc = row_image(d, &rc_, t, &sh_a, d->after, ev, ev->type == BV_BL_PARTIAL_UPDATE, err, errlen)))
                     return rc;
                 e.after = d->after;
             }
@@ -1194,6 +1241,7 @@ void bv_decoder_free(bv_decoder *d)
     for (size_t i = 0; i < d->ntables; i++) {
         bv_tablemap_release(&d->tables[i].tm);
         free(d->tables[i].key);
+        free(d->tables[i].plan);
     }
     free(d->tables);
     free(d->before);
@@ -1221,6 +1269,7 @@ int bv_decoder_begin_file(bv_decoder *d, const char *name, char *err, size_t err
     for (size_t i = 0; i < d->ntables; i++) {
         bv_tablemap_release(&d->tables[i].tm);
         free(d->tables[i].key);
+        free(d->tables[i].plan);
     }
     d->ntables = 0;
     return BV_OK;

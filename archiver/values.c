@@ -241,42 +241,45 @@ void bv_string_meta(uint32_t meta, uint8_t *real_type, uint32_t *length)
 
 /* ------------------------------------------------------------ helpers */
 
-typedef struct vctx {
-    const bv_column *col;
-    char *err;
-    size_t errlen;
-} vctx;
+#define TYPE_META(cd) (unsigned)(cd)->col->type, (unsigned)(cd)->col->meta
 
-#define TYPE_META(x) (unsigned)(x)->col->type, (unsigned)(x)->col->meta
+static int v_trunc(const bv_coldec *cd, const bv_cur *c, size_t n, char *err, size_t errlen)
+{
+    return bv_seterr(err, errlen, BV_E_TRUNCATED, "column type %u meta %u: value needs %zu bytes, %zu left",
+                     TYPE_META(cd), n, c->left);
+}
 
-static int v_bytes(const vctx *x, bv_cur *c, size_t n, const uint8_t **p)
+static int v_bytes(const bv_coldec *cd, bv_cur *c, size_t n, const uint8_t **p, char *err, size_t errlen)
 {
     if (bv_cur_bytes(c, n, p) != BV_OK)
-        return bv_seterr(x->err, x->errlen, BV_E_TRUNCATED,
-                         "column type %u meta %u: value needs %zu bytes, %zu left", TYPE_META(x), n, c->left);
+        return v_trunc(cd, c, n, err, errlen);
     return BV_OK;
 }
 
-static int v_bad(const vctx *x, const char *what)
+static int v_bad(const bv_coldec *cd, const char *what, char *err, size_t errlen)
 {
-    return bv_seterr(x->err, x->errlen, BV_E_DECODE, "column type %u meta %u: %s", TYPE_META(x), what);
+    return bv_seterr(err, errlen, BV_E_DECODE, "column type %u meta %u: %s", TYPE_META(cd), what);
 }
 
-/* A little-endian length prefix of lenbytes (1..4) followed by that many
+/* A little-endian length prefix of cd->n (1..4) bytes followed by that many
  * bytes. */
-static int v_lenpref(const vctx *x, bv_cur *c, unsigned lenbytes, const uint8_t **data, size_t *len)
+static int v_lenpref(const bv_coldec *cd, bv_cur *c, const uint8_t **data, size_t *len, char *err, size_t errlen)
 {
     const uint8_t *p;
-    int rc;
-    if ((rc = v_bytes(x, c, lenbytes, &p)))
-        return rc;
-    uint64_t n = bv_rdle(p, lenbytes);
+    if (bv_cur_bytes(c, cd->n, &p) != BV_OK)
+        return v_trunc(cd, c, cd->n, err, errlen);
+    uint64_t n = cd->n == 1 ? p[0] : bv_rdle(p, cd->n);
     if (n > c->left)
-        return bv_seterr(x->err, x->errlen, BV_E_TRUNCATED,
-                         "column type %u meta %u: value length %llu exceeds the %zu bytes left", TYPE_META(x),
+        return bv_seterr(err, errlen, BV_E_TRUNCATED,
+                         "column type %u meta %u: value length %llu exceeds the %zu bytes left", TYPE_META(cd),
                          (unsigned long long)n, c->left);
     *len = (size_t)n;
     return bv_cur_bytes(c, *len, data);
+}
+
+static int v_nomem(char *err, size_t errlen)
+{
+    return bv_seterr(err, errlen, BV_E_NOMEM, "out of memory");
 }
 
 /* Fractional seconds of TIME2/DATETIME2/TIMESTAMP2: (fsp+1)/2 big-endian
@@ -305,362 +308,569 @@ static void *arena_copy(bv_arena *a, const void *p, size_t n, size_t total)
     return d;
 }
 
-/* ------------------------------------------------------------ one value */
-
-static int dec_value(const vctx *x, bv_cur *c, bv_arena *arena, bv_value *v)
+static void set_dt(bv_value *v, unsigned year, unsigned month, unsigned day, unsigned hour, unsigned min,
+                   unsigned sec, uint32_t usec)
 {
-    const bv_column *col = x->col;
-    uint32_t meta = col->meta;
-    int is_unsigned = (col->flags & BV_COL_UNSIGNED) != 0;
-    int binary = col->charset == 63 || (col->flags & BV_COL_BINARY);
+    v->kind = BV_VAL_DATETIME;
+    v->v.dt.year = (uint16_t)year;
+    v->v.dt.month = (uint8_t)month;
+    v->v.dt.day = (uint8_t)day;
+    v->v.dt.hour = (uint8_t)hour;
+    v->v.dt.minute = (uint8_t)min;
+    v->v.dt.second = (uint8_t)sec;
+    v->v.dt.usec = usec;
+}
+
+static void set_time(bv_value *v, int neg, uint32_t hour, unsigned min, unsigned sec, uint32_t usec)
+{
+    v->kind = BV_VAL_TIME;
+    v->v.time.negative = (uint8_t)neg;
+    v->v.time.hour = hour;
+    v->v.time.minute = (uint8_t)min;
+    v->v.time.second = (uint8_t)sec;
+    v->v.time.usec = usec;
+}
+
+/* ------------------------------------------------------------ one decoder per type
+ *
+ * Each reads one non-NULL value. cd->n, cd->max, cd->prec, cd->scale and
+ * cd->kind were derived from the column's metadata, and checked, by
+ * bv_coldec_init. */
+
+#define DEC_ARGS const bv_coldec *cd, bv_cur *c, bv_arena *arena, bv_value *v, char *err, size_t errlen
+
+/* Metadata this decoder refuses: every value reports why. */
+static int dec_bad(DEC_ARGS)
+{
+    (void)c, (void)arena, (void)v;
+    return v_bad(cd, cd->bad, err, errlen);
+}
+
+static int dec_int(DEC_ARGS) /* TINY, SHORT, INT24, LONG, LONGLONG: n = width */
+{
+    const uint8_t *p;
+    (void)arena;
+    if (bv_cur_bytes(c, cd->n, &p) != BV_OK)
+        return v_trunc(cd, c, cd->n, err, errlen);
+    uint64_t u = cd->n == 8 ? bv_rd64(p) : bv_rdle(p, cd->n);
+    if (cd->kind == BV_VAL_INT && cd->n < 8 && (u >> (cd->n * 8 - 1)) & 1)
+        u |= ~(uint64_t)0 << (cd->n * 8); /* sign-extend */
+    v->kind = cd->kind;
+    v->v.u = u; /* INT: the same bits as v.i */
+    return BV_OK;
+}
+
+static int dec_float(DEC_ARGS)
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 4, &p, err, errlen)))
+        return rc;
+    uint32_t u = bv_rd32(p);
+    v->kind = BV_VAL_FLOAT;
+    memcpy(&v->v.f, &u, 4);
+    return BV_OK;
+}
+
+static int dec_double(DEC_ARGS)
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 8, &p, err, errlen)))
+        return rc;
+    uint64_t u = bv_rd64(p);
+    v->kind = BV_VAL_DOUBLE;
+    memcpy(&v->v.d, &u, 8);
+    return BV_OK;
+}
+
+static int dec_newdecimal(DEC_ARGS) /* n = binary size */
+{
+    const uint8_t *p;
+    int rc;
+    if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
+        return rc;
+    /* sign, digits, point, NUL: the text goes straight into the arena */
+    char *s = bv_arena_alloc(arena, cd->prec + 4u);
+    if (!s)
+        return v_nomem(err, errlen);
+    size_t used, len;
+    if (decimal_text(p, cd->n, cd->prec, cd->scale, s, cd->prec + 4u, &used, &len))
+        return v_bad(cd, "invalid DECIMAL digits", err, errlen);
+    v->kind = BV_VAL_DECIMAL;
+    v->v.s.ptr = s;
+    v->v.s.len = len;
+    return BV_OK;
+}
+
+static int dec_null(DEC_ARGS) /* a NULL-typed column occupies no bytes */
+{
+    (void)cd, (void)c, (void)arena, (void)err, (void)errlen;
+    memset(v, 0, sizeof(*v));
+    v->kind = BV_VAL_NULL;
+    return BV_OK;
+}
+
+static int dec_year(DEC_ARGS)
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 1, &p, err, errlen)))
+        return rc;
+    v->kind = BV_VAL_YEAR;
+    v->v.u = p[0] ? 1900u + p[0] : 0;
+    return BV_OK;
+}
+
+static int dec_date(DEC_ARGS)
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 3, &p, err, errlen)))
+        return rc;
+    uint32_t d = (uint32_t)bv_rdle(p, 3);
+    unsigned year = d >> 9, month = (d >> 5) & 15, day = d & 31;
+    if (year > 9999 || month > 12)
+        return v_bad(cd, "invalid DATE", err, errlen);
+    set_dt(v, year, month, day, 0, 0, 0, 0);
+    v->kind = BV_VAL_DATE;
+    return BV_OK;
+}
+
+static int dec_time(DEC_ARGS) /* old TIME: HHMMSS as a signed 3-byte integer */
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 3, &p, err, errlen)))
+        return rc;
+    int32_t t = (int32_t)bv_rdle(p, 3);
+    if (t & 0x800000)
+        t -= 0x1000000; /* sint3korr */
+    int neg = t < 0;
+    uint32_t a = neg ? (uint32_t)(-(int64_t)t) : (uint32_t)t;
+    unsigned sec = a % 100, min = a / 100 % 100;
+    if (sec > 59 || min > 59)
+        return v_bad(cd, "invalid TIME", err, errlen);
+    set_time(v, neg, a / 10000, min, sec, 0);
+    return BV_OK;
+}
+
+static int dec_time2(DEC_ARGS) /* scale = fsp */
+{
+    const uint8_t *p;
+    int rc;
+    unsigned fsp = cd->scale;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 3 + (fsp + 1) / 2, &p, err, errlen)))
+        return rc;
+    int64_t tmp;
+    if (fsp >= 5) {
+        tmp = (int64_t)bv_rdbe(p, 6) - (int64_t)0x800000000000;
+    } else {
+        int64_t ip = (int64_t)bv_rdbe(p, 3) - 0x800000;
+        int64_t f = 0;
+        if (fsp >= 1) {
+            unsigned fb = fsp <= 2 ? 1 : 2;
+            f = (int64_t)bv_rdbe(p + 3, fb);
+            if (ip < 0 && f != 0) {
+                /* negative values store the fraction reversed */
+                ip += 1;
+                f -= (int64_t)1 << (8 * fb);
+            }
+            f *= fsp <= 2 ? 10000 : 100;
+        }
+        tmp = ip * ((int64_t)1 << 24) + f;
+    }
+    int neg = tmp < 0;
+    uint64_t a = neg ? (uint64_t)0 - (uint64_t)tmp : (uint64_t)tmp;
+    uint64_t hms = a >> 24;
+    uint32_t usec = (uint32_t)(a & 0xffffff);
+    unsigned sec = hms & 63, min = (hms >> 6) & 63;
+    if (usec > 999999 || sec > 59 || min > 59 || (hms >> 22) != 0)
+        return v_bad(cd, "invalid TIME2", err, errlen);
+    set_time(v, neg, (uint32_t)(hms >> 12), min, sec, usec);
+    return BV_OK;
+}
+
+static int dec_datetime(DEC_ARGS) /* old DATETIME: YYYYMMDDhhmmss as an integer */
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 8, &p, err, errlen)))
+        return rc;
+    uint64_t u = bv_rd64(p);
+    uint64_t d = u / 1000000, t = u % 1000000;
+    uint64_t year = d / 10000;
+    unsigned month = (unsigned)(d / 100 % 100), day = (unsigned)(d % 100);
+    unsigned hour = (unsigned)(t / 10000), min = (unsigned)(t / 100 % 100), sec = (unsigned)(t % 100);
+    if (year > 9999 || month > 12 || day > 31 || hour > 23 || min > 59 || sec > 59)
+        return v_bad(cd, "invalid DATETIME", err, errlen);
+    set_dt(v, (unsigned)year, month, day, hour, min, sec, 0);
+    return BV_OK;
+}
+
+static int dec_datetime2(DEC_ARGS) /* scale = fsp */
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 5 + (cd->scale + 1u) / 2, &p, err, errlen)))
+        return rc;
+    uint64_t raw = bv_rdbe(p, 5);
+    if (!(raw & 0x8000000000ull))
+        return v_bad(cd, "negative DATETIME2", err, errlen);
+    uint64_t ip = raw - 0x8000000000ull;
+    uint64_t ymd = ip >> 17, hms = ip & 0x1ffff, ym = ymd >> 5;
+    uint64_t year = ym / 13;
+    unsigned month = (unsigned)(ym % 13), day = (unsigned)(ymd & 31);
+    unsigned hour = (unsigned)(hms >> 12), min = (unsigned)((hms >> 6) & 63), sec = (unsigned)(hms & 63);
+    uint32_t usec = frac_usec(p + 5, cd->scale);
+    if (year > 9999 || hour > 23 || min > 59 || sec > 59 || usec > 999999)
+        return v_bad(cd, "invalid DATETIME2", err, errlen);
+    set_dt(v, (unsigned)year, month, day, hour, min, sec, usec);
+    return BV_OK;
+}
+
+static int dec_timestamp(DEC_ARGS)
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 4, &p, err, errlen)))
+        return rc;
+    v->kind = BV_VAL_TIMESTAMP;
+    v->v.ts.sec = bv_rd32(p);
+    v->v.ts.usec = 0;
+    return BV_OK;
+}
+
+static int dec_timestamp2(DEC_ARGS) /* scale = fsp */
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, 4 + (cd->scale + 1u) / 2, &p, err, errlen)))
+        return rc;
+    uint32_t usec = frac_usec(p + 4, cd->scale);
+    if (usec > 999999)
+        return v_bad(cd, "invalid TIMESTAMP2 fraction", err, errlen);
+    v->kind = BV_VAL_TIMESTAMP;
+    v->v.ts.sec = bv_rdbe(p, 4);
+    v->v.ts.usec = usec;
+    return BV_OK;
+}
+
+static int dec_varchar(DEC_ARGS) /* n = length bytes, max = column maximum, kind = STRING or BYTES */
+{
     const uint8_t *p;
     size_t n;
     int rc;
+    (void)arena;
+    if ((rc = v_lenpref(cd, c, &p, &n, err, errlen)))
+        return rc;
+    if (n > cd->max)
+        return v_bad(cd, "VARCHAR value longer than the column maximum", err, errlen);
+    v->kind = cd->kind;
+    v->v.s.ptr = (const char *)p;
+    v->v.s.len = n;
+    return BV_OK;
+}
 
-    switch (col->type) {
-    case BV_MYSQL_TYPE_TINY:
-    case BV_MYSQL_TYPE_SHORT:
-    case BV_MYSQL_TYPE_INT24:
-    case BV_MYSQL_TYPE_LONG:
-    case BV_MYSQL_TYPE_LONGLONG: {
-        unsigned w = col->type == BV_MYSQL_TYPE_TINY    ? 1
-                     : col->type == BV_MYSQL_TYPE_SHORT ? 2
-                     : col->type == BV_MYSQL_TYPE_INT24 ? 3
-                     : col->type == BV_MYSQL_TYPE_LONG  ? 4
-                                                        : 8;
-        if ((rc = v_bytes(x, c, w, &p)))
-            return rc;
-        uint64_t u = bv_rdle(p, w);
-        if (is_unsigned) {
-            v->kind = BV_VAL_UINT;
-            v->v.u = u;
-        } else {
-            v->kind = BV_VAL_INT;
-            if (w < 8 && (u >> (w * 8 - 1)) & 1)
-                u |= ~(uint64_t)0 << (w * 8); /* sign-extend */
-            v->v.i = (int64_t)u;
-        }
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_FLOAT: {
-        if (meta != 0 && meta != 4)
-            return v_bad(x, "FLOAT metadata must be 4");
-        if ((rc = v_bytes(x, c, 4, &p)))
-            return rc;
-        uint32_t u = bv_rd32(p);
-        v->kind = BV_VAL_FLOAT;
-        memcpy(&v->v.f, &u, 4);
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_DOUBLE: {
-        if (meta != 0 && meta != 8)
-            return v_bad(x, "DOUBLE metadata must be 8");
-        if ((rc = v_bytes(x, c, 8, &p)))
-            return rc;
-        uint64_t u = bv_rd64(p);
-        v->kind = BV_VAL_DOUBLE;
-        memcpy(&v->v.d, &u, 8);
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_NEWDECIMAL: {
-        unsigned prec = (meta >> 8) & 0xff, scale = meta & 0xff;
-        size_t used;
-        if (meta > 0xffff || prec == 0 || prec > DEC_MAX_PRECISION || scale > prec)
-            return v_bad(x, "impossible DECIMAL precision/scale");
-        size_t bin = bv_decimal_bin_size(prec, scale);
-        if ((rc = v_bytes(x, c, bin, &p)))
-            return rc;
-        /* sign, digits, point, NUL: the text goes straight into the arena */
-        char *s = bv_arena_alloc(arena, prec + 4);
+static int dec_char(DEC_ARGS) /* as VARCHAR; BINARY(n) (kind BYTES) is padded back to max */
+{
+    const uint8_t *p;
+    size_t n;
+    int rc;
+    if ((rc = v_lenpref(cd, c, &p, &n, err, errlen)))
+        return rc;
+    if (n > cd->max)
+        return v_bad(cd, "CHAR value longer than the column maximum", err, errlen);
+    v->kind = cd->kind;
+    if (cd->kind == BV_VAL_BYTES && n < cd->max) {
+        /* BINARY(n): the server strips trailing 0x00 bytes; restore them */
+        char *s = arena_copy(arena, p, n, cd->max);
         if (!s)
-            return bv_seterr(x->err, x->errlen, BV_E_NOMEM, "out of memory");
-        size_t len;
-        if (decimal_text(p, bin, prec, scale, s, prec + 4, &used, &len))
-            return v_bad(x, "invalid DECIMAL digits");
-        v->kind = BV_VAL_DECIMAL;
+            return v_nomem(err, errlen);
         v->v.s.ptr = s;
-        v->v.s.len = len;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_DECIMAL:
-        return v_bad(x, "old DECIMAL (type 0) has no metadata and cannot be decoded");
-    case BV_MYSQL_TYPE_NULL:
-        /* a NULL-typed column occupies no bytes */
-        v->kind = BV_VAL_NULL;
-        return BV_OK;
-    case BV_MYSQL_TYPE_YEAR:
-        if ((rc = v_bytes(x, c, 1, &p)))
-            return rc;
-        v->kind = BV_VAL_YEAR;
-        v->v.u = p[0] ? 1900u + p[0] : 0;
-        return BV_OK;
-    case BV_MYSQL_TYPE_DATE:
-    case BV_MYSQL_TYPE_NEWDATE: {
-        if ((rc = v_bytes(x, c, 3, &p)))
-            return rc;
-        uint32_t d = (uint32_t)bv_rdle(p, 3);
-        unsigned year = d >> 9, month = (d >> 5) & 15, day = d & 31;
-        if (year > 9999 || month > 12)
-            return v_bad(x, "invalid DATE");
-        v->kind = BV_VAL_DATE;
-        v->v.dt.year = (uint16_t)year;
-        v->v.dt.month = (uint8_t)month;
-        v->v.dt.day = (uint8_t)day;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_TIME: {
-        if ((rc = v_bytes(x, c, 3, &p)))
-            return rc;
-        int32_t t = (int32_t)bv_rdle(p, 3);
-        if (t & 0x800000)
-            t -= 0x1000000; /* sint3korr */
-        int neg = t < 0;
-        uint32_t a = neg ? (uint32_t)(-(int64_t)t) : (uint32_t)t;
-        unsigned sec = a % 100, min = a / 100 % 100;
-        if (sec > 59 || min > 59)
-            return v_bad(x, "invalid TIME");
-        v->kind = BV_VAL_TIME;
-        v->v.time.negative = (uint8_t)neg;
-        v->v.time.hour = a / 10000;
-        v->v.time.minute = (uint8_t)min;
-        v->v.time.second = (uint8_t)sec;
-        v->v.time.usec = 0;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_TIME2: {
-        if (meta > 6)
-            return v_bad(x, "TIME2 fractional digits > 6");
-        if ((rc = v_bytes(x, c, 3 + (meta + 1) / 2, &p)))
-            return rc;
-        int64_t tmp;
-        if (meta >= 5) {
-            tmp = (int64_t)bv_rdbe(p, 6) - (int64_t)0x800000000000;
-        } else {
-            int64_t ip = (int64_t)bv_rdbe(p, 3) - 0x800000;
-            int64_t f = 0;
-            if (meta >= 1) {
-                unsigned fb = meta <= 2 ? 1 : 2;
-                f = (int64_t)bv_rdbe(p + 3, fb);
-                if (ip < 0 && f != 0) {
-                    /* negative values store the fraction reversed */
-                    ip += 1;
-                    f -= (int64_t)1 << (8 * fb);
-                }
-                f *= meta <= 2 ? 10000 : 100;
-            }
-            tmp = ip * ((int64_t)1 << 24) + f;
-        }
-        int neg = tmp < 0;
-        uint64_t a = neg ? (uint64_t)0 - (uint64_t)tmp : (uint64_t)tmp;
-        uint64_t hms = a >> 24;
-        uint32_t usec = (uint32_t)(a & 0xffffff);
-        unsigned sec = hms & 63, min = (hms >> 6) & 63;
-        if (usec > 999999 || sec > 59 || min > 59 || (hms >> 22) != 0)
-            return v_bad(x, "invalid TIME2");
-        v->kind = BV_VAL_TIME;
-        v->v.time.negative = (uint8_t)neg;
-        v->v.time.hour = (uint32_t)(hms >> 12);
-        v->v.time.minute = (uint8_t)min;
-        v->v.time.second = (uint8_t)sec;
-        v->v.time.usec = usec;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_DATETIME: {
-        if ((rc = v_bytes(x, c, 8, &p)))
-            return rc;
-        uint64_t u = bv_rd64(p);
-        uint64_t d = u / 1000000, t = u % 1000000;
-        uint64_t year = d / 10000;
-        unsigned month = (unsigned)(d / 100 % 100), day = (unsigned)(d % 100);
-        unsigned hour = (unsigned)(t / 10000), min = (unsigned)(t / 100 % 100), sec = (unsigned)(t % 100);
-        if (year > 9999 || month > 12 || day > 31 || hour > 23 || min > 59 || sec > 59)
-            return v_bad(x, "invalid DATETIME");
-        v->kind = BV_VAL_DATETIME;
-        v->v.dt.year = (uint16_t)year;
-        v->v.dt.month = (uint8_t)month;
-        v->v.dt.day = (uint8_t)day;
-        v->v.dt.hour = (uint8_t)hour;
-        v->v.dt.minute = (uint8_t)min;
-        v->v.dt.second = (uint8_t)sec;
-        v->v.dt.usec = 0;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_DATETIME2: {
-        if (meta > 6)
-            return v_bad(x, "DATETIME2 fractional digits > 6");
-        if ((rc = v_bytes(x, c, 5 + (meta + 1) / 2, &p)))
-            return rc;
-        uint64_t raw = bv_rdbe(p, 5);
-        if (!(raw & 0x8000000000ull))
-            return v_bad(x, "negative DATETIME2");
-        uint64_t ip = raw - 0x8000000000ull;
-        uint64_t ymd = ip >> 17, hms = ip & 0x1ffff, ym = ymd >> 5;
-        uint64_t year = ym / 13;
-        unsigned month = (unsigned)(ym % 13), day = (unsigned)(ymd & 31);
-        unsigned hour = (unsigned)(hms >> 12), min = (unsigned)((hms >> 6) & 63), sec = (unsigned)(hms & 63);
-        uint32_t usec = frac_usec(p + 5, meta);
-        if (year > 9999 || hour > 23 || min > 59 || sec > 59 || usec > 999999)
-            return v_bad(x, "invalid DATETIME2");
-        v->kind = BV_VAL_DATETIME;
-        v->v.dt.year = (uint16_t)year;
-        v->v.dt.month = (uint8_t)month;
-        v->v.dt.day = (uint8_t)day;
-        v->v.dt.hour = (uint8_t)hour;
-        v->v.dt.minute = (uint8_t)min;
-        v->v.dt.second = (uint8_t)sec;
-        v->v.dt.usec = usec;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_TIMESTAMP:
-        if ((rc = v_bytes(x, c, 4, &p)))
-            return rc;
-        v->kind = BV_VAL_TIMESTAMP;
-        v->v.ts.sec = bv_rd32(p);
-        v->v.ts.usec = 0;
-        return BV_OK;
-    case BV_MYSQL_TYPE_TIMESTAMP2: {
-        if (meta > 6)
-            return v_bad(x, "TIMESTAMP2 fractional digits > 6");
-        if ((rc = v_bytes(x, c, 4 + (meta + 1) / 2, &p)))
-            return rc;
-        uint32_t usec = frac_usec(p + 4, meta);
-        if (usec > 999999)
-            return v_bad(x, "invalid TIMESTAMP2 fraction");
-        v->kind = BV_VAL_TIMESTAMP;
-        v->v.ts.sec = bv_rdbe(p, 4);
-        v->v.ts.usec = usec;
-        return BV_OK;
-    }
-    case BV_MYSQL_TYPE_VARCHAR:
-    case BV_MYSQL_TYPE_VAR_STRING:
-        if (meta > 0xffff)
-            return v_bad(x, "impossible VARCHAR metadata");
-        if ((rc = v_lenpref(x, c, meta < 256 ? 1 : 2, &p, &n)))
-            return rc;
-        if (n > meta)
-            return v_bad(x, "VARCHAR value longer than the column maximum");
-        v->kind = binary ? BV_VAL_BYTES : BV_VAL_STRING;
+        v->v.s.len = cd->max;
+    } else {
         v->v.s.ptr = (const char *)p;
         v->v.s.len = n;
-        return BV_OK;
-    case BV_MYSQL_TYPE_STRING:
-    case BV_MYSQL_TYPE_ENUM:
-    case BV_MYSQL_TYPE_SET: {
-        uint8_t real;
-        uint32_t len;
-        if (meta > 0xffff)
-            return v_bad(x, "impossible STRING metadata");
-        if (col->type == BV_MYSQL_TYPE_STRING || meta >= 256) {
-            bv_string_meta(meta, &real, &len);
-        } else {
-            real = col->type; /* ENUM/SET given directly: meta = pack length */
-            len = meta;
-        }
-        if (real == BV_MYSQL_TYPE_ENUM) {
-            if (len != 1 && len != 2)
-                return v_bad(x, "ENUM pack length must be 1 or 2");
-            if ((rc = v_bytes(x, c, len, &p)))
-                return rc;
-            v->kind = BV_VAL_ENUM;
-            v->v.u = bv_rdle(p, len);
-            return BV_OK;
-        }
-        if (real == BV_MYSQL_TYPE_SET) {
-            if (len < 1 || len > 8)
-                return v_bad(x, "SET pack length must be 1..8");
-            if ((rc = v_bytes(x, c, len, &p)))
-                return rc;
-            v->kind = BV_VAL_SET;
-            v->v.u = bv_rdle(p, len);
-            return BV_OK;
-        }
-        if (real != BV_MYSQL_TYPE_STRING)
-            return v_bad(x, "unknown real type in STRING metadata");
-        if ((rc = v_lenpref(x, c, len < 256 ? 1 : 2, &p, &n)))
-            return rc;
-        if (n > len)
-            return v_bad(x, "CHAR value longer than the column maximum");
-        v->kind = binary ? BV_VAL_BYTES : BV_VAL_STRING;
-        if (binary && n < len) {
-            /* BINARY(n): the server strips trailing 0x00 bytes; restore them */
-            char *s = arena_copy(arena, p, n, len);
-            if (!s)
-                return bv_seterr(x->err, x->errlen, BV_E_NOMEM, "out of memory");
-            v->v.s.ptr = s;
-            v->v.s.len = len;
-        } else {
-            v->v.s.ptr = (const char *)p;
-            v->v.s.len = n;
-        }
-        return BV_OK;
     }
-    case BV_MYSQL_TYPE_TINY_BLOB:
-    case BV_MYSQL_TYPE_MEDIUM_BLOB:
-    case BV_MYSQL_TYPE_LONG_BLOB:
-    case BV_MYSQL_TYPE_BLOB:
-    case BV_MYSQL_TYPE_GEOMETRY:
-    case BV_MYSQL_TYPE_VECTOR:
-    case BV_MYSQL_TYPE_JSON:
-        if (meta < 1 || meta > 4)
-            return v_bad(x, "pack length must be 1..4");
-        if ((rc = v_lenpref(x, c, meta, &p, &n)))
-            return rc;
-        if (col->type == BV_MYSQL_TYPE_GEOMETRY) {
-            if (n < 4)
-                return v_bad(x, "GEOMETRY value shorter than its 4-byte SRID");
-            v->kind = BV_VAL_GEOMETRY;
-        } else if (col->type == BV_MYSQL_TYPE_VECTOR) {
-            if (n % 4)
-                return v_bad(x, "VECTOR length is not a multiple of 4");
-            v->kind = BV_VAL_VECTOR;
-        } else if (col->type == BV_MYSQL_TYPE_JSON) {
-            char jerr[160];
-            bv_buf jb;
-            jerr[0] = '\0';
-            bv_buf_init(&jb);
-            if ((rc = bv_json_binary_to_text(p, n, &jb, jerr, sizeof(jerr)))) {
-                bv_buf_release(&jb);
-                return bv_seterr(x->err, x->errlen, rc, "column type %u meta %u: %s", TYPE_META(x), jerr);
-            }
-            char *s = arena_copy(arena, jb.data, jb.len, jb.len);
-            v->v.s.len = jb.len;
-            bv_buf_release(&jb);
-            if (!s)
-                return bv_seterr(x->err, x->errlen, BV_E_NOMEM, "out of memory");
-            v->kind = BV_VAL_JSON;
-            v->v.s.ptr = s;
-            return BV_OK;
-        } else {
-            v->kind = binary ? BV_VAL_BYTES : BV_VAL_STRING;
-        }
-        v->v.s.ptr = (const char *)p;
-        v->v.s.len = n;
-        return BV_OK;
-    case BV_MYSQL_TYPE_BIT: {
-        unsigned bits = meta & 0xff, bytes = (meta >> 8) & 0xff;
-        unsigned nbytes = bytes + (bits > 0);
-        if (meta > 0xffff || bits > 7 || nbytes == 0 || bytes * 8 + bits > 64)
-            return v_bad(x, "impossible BIT metadata");
-        if ((rc = v_bytes(x, c, nbytes, &p)))
-            return rc;
-        v->kind = BV_VAL_BIT;
-        v->v.u = bv_rdbe(p, nbytes);
-        return BV_OK;
+    return BV_OK;
+}
+
+static int dec_enum_set(DEC_ARGS) /* n = pack length, kind = ENUM or SET */
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
+        return rc;
+    v->kind = cd->kind;
+    v->v.u = bv_rdle(p, cd->n);
+    return BV_OK;
+}
+
+static int dec_blob(DEC_ARGS) /* BLOB/TEXT: n = length bytes, kind = STRING or BYTES */
+{
+    const uint8_t *p;
+    size_t n;
+    int rc;
+    (void)arena;
+    if ((rc = v_lenpref(cd, c, &p, &n, err, errlen)))
+        return rc;
+    v->kind = cd->kind;
+    v->v.s.ptr = (const char *)p;
+    v->v.s.len = n;
+    return BV_OK;
+}
+
+static int dec_geometry(DEC_ARGS)
+{
+    int rc = dec_blob(cd, c, arena, v, err, errlen);
+    if (rc == BV_OK && v->v.s.len < 4)
+        return v_bad(cd, "GEOMETRY value shorter than its 4-byte SRID", err, errlen);
+    return rc;
+}
+
+static int dec_vector(DEC_ARGS)
+{
+    int rc = dec_blob(cd, c, arena, v, err, errlen);
+    if (rc == BV_OK && v->v.s.len % 4)
+        return v_bad(cd, "VECTOR length is not a multiple of 4", err, errlen);
+    return rc;
+}
+
+static int dec_json(DEC_ARGS)
+{
+    const uint8_t *p;
+    size_t n;
+    int rc;
+    if ((rc = v_lenpref(cd, c, &p, &n, err, errlen)))
+        return rc;
+    char jerr[160];
+    bv_buf jb;
+    jerr[0] = '\0';
+    bv_buf_init(&jb);
+    if ((rc = bv_json_binary_to_text(p, n, &jb, jerr, sizeof(jerr)))) {
+        bv_buf_release(&jb);
+        return bv_seterr(err, errlen, rc, "column type %u meta %u: %s", TYPE_META(cd), jerr);
     }
-    default:
-        return v_bad(x, "unsupported column type");
+    char *s = arena_copy(arena, jb.data, jb.len, jb.len);
+    v->v.s.len = jb.len;
+    bv_buf_release(&jb);
+    if (!s)
+        return v_nomem(err, errlen);
+    v->kind = BV_VAL_JSON;
+    v->v.s.ptr = s;
+    return BV_OK;
+}
+
+static int dec_bit(DEC_ARGS) /* n = bytes */
+{
+    const uint8_t *p;
+    int rc;
+    (void)arena;
+    if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
+        return rc;
+    v->kind = BV_VAL_BIT;
+    v->v.u = bv_rdbe(p, cd->n);
+    return BV_OK;
+}
+
+/* ------------------------------------------------------------ choosing the decoder */
+
+static void bad(bv_coldec *cd, const char *why)
+{
+    cd->fn = dec_bad;
+    cd->bad = why;
+}
+
+static void init_int(bv_coldec *cd, const bv_column *col)
+{
+    cd->fn = dec_int;
+    cd->n = col->type == BV_MYSQL_TYPE_TINY    ? 1
+            : col->type == BV_MYSQL_TYPE_SHORT ? 2
+            : col->type == BV_MYSQL_TYPE_INT24 ? 3
+            : col->type == BV_MYSQL_TYPE_LONG  ? 4
+                                               : 8;
+    cd->kind = (col->flags & BV_COL_UNSIGNED) ? BV_VAL_UINT : BV_VAL_INT;
+}
+
+static void init_float(bv_coldec *cd, const bv_column *col)
+{
+    if (col->meta != 0 && col->meta != 4)
+        bad(cd, "FLOAT metadata must be 4");
+    else
+        cd->fn = dec_float;
+}
+
+static void init_double(bv_coldec *cd, const bv_column *col)
+{
+    if (col->meta != 0 && col->meta != 8)
+        bad(cd, "DOUBLE metadata must be 8");
+    else
+        cd->fn = dec_double;
+}
+
+static void init_newdecimal(bv_coldec *cd, const bv_column *col)
+{
+    unsigned prec = (col->meta >> 8) & 0xff, scale = col->meta & 0xff;
+    if (col->meta > 0xffff || prec == 0 || prec > DEC_MAX_PRECISION || scale > prec)
+        return bad(cd, "impossible DECIMAL precision/scale");
+    cd->fn = dec_newdecimal;
+    cd->prec = (uint16_t)prec;
+    cd->scale = (uint16_t)scale;
+    cd->n = (uint32_t)bv_decimal_bin_size(prec, scale);
+}
+
+static void init_decimal(bv_coldec *cd, const bv_column *col)
+{
+    (void)col;
+    bad(cd, "old DECIMAL (type 0) has no metadata and cannot be decoded");
+}
+
+static void init_null(bv_coldec *cd, const bv_column *col) { (void)col, cd->fn = dec_null; }
+static void init_year(bv_coldec *cd, const bv_column *col) { (void)col, cd->fn = dec_year; }
+static void init_date(bv_coldec *cd, const bv_column *col) { (void)col, cd->fn = dec_date; }
+static void init_time(bv_coldec *cd, const bv_column *col) { (void)col, cd->fn = dec_time; }
+static void init_datetime(bv_coldec *cd, const bv_column *col) { (void)col, cd->fn = dec_datetime; }
+static void init_timestamp(bv_coldec *cd, const bv_column *col) { (void)col, cd->fn = dec_timestamp; }
+
+/* TIME2, DATETIME2, TIMESTAMP2: meta = fsp 0..6 */
+static void init_fsp(bv_coldec *cd, const bv_column *col)
+{
+    static const char *const too_many[] = {
+        [BV_MYSQL_TYPE_TIME2] = "TIME2 fractional digits > 6",
+        [BV_MYSQL_TYPE_DATETIME2] = "DATETIME2 fractional digits > 6",
+        [BV_MYSQL_TYPE_TIMESTAMP2] = "TIMESTAMP2 fractional digits > 6",
+    };
+    if (col->meta > 6)
+        return bad(cd, too_many[col->type]);
+    cd->scale = (uint16_t)col->meta;
+    cd->fn = col->type == BV_MYSQL_TYPE_TIME2       ? dec_time2
+             : col->type == BV_MYSQL_TYPE_DATETIME2 ? dec_datetime2
+                                                    : dec_timestamp2;
+}
+
+static uint8_t str_kind(const bv_column *col)
+{
+    return col->charset == 63 || (col->flags & BV_COL_BINARY) ? BV_VAL_BYTES : BV_VAL_STRING;
+}
+
+static void init_varchar(bv_coldec *cd, const bv_column *col)
+{
+    if (col->meta > 0xffff)
+        return bad(cd, "impossible VARCHAR metadata");
+    cd->fn = dec_varchar;
+    cd->n = col->meta < 256 ? 1 : 2;
+    cd->max = col->meta;
+    cd->kind = str_kind(col);
+}
+
+/* STRING (CHAR/BINARY, or ENUM/SET hidden in its metadata), ENUM, SET */
+static void init_string(bv_coldec *cd, const bv_column *col)
+{
+    uint8_t real;
+    uint32_t len;
+    if (col->meta > 0xffff)
+        return bad(cd, "impossible STRING metadata");
+    if (col->type == BV_MYSQL_TYPE_STRING || col->meta >= 256) {
+        bv_string_meta(col->meta, &real, &len);
+    } else {
+        real = col->type; /* ENUM/SET given directly: meta = pack length */
+        len = col->meta;
     }
+    if (real == BV_MYSQL_TYPE_ENUM || real == BV_MYSQL_TYPE_SET) {
+        if (real == BV_MYSQL_TYPE_ENUM && len != 1 && len != 2)
+            return bad(cd, "ENUM pack length must be 1 or 2");
+        if (real == BV_MYSQL_TYPE_SET && (len < 1 || len > 8))
+            return bad(cd, "SET pack length must be 1..8");
+        cd->fn = dec_enum_set;
+        cd->n = len;
+        cd->kind = real == BV_MYSQL_TYPE_ENUM ? BV_VAL_ENUM : BV_VAL_SET;
+        return;
+    }
+    if (real != BV_MYSQL_TYPE_STRING)
+        return bad(cd, "unknown real type in STRING metadata");
+    cd->fn = dec_char;
+    cd->n = len < 256 ? 1 : 2;
+    cd->max = len;
+    cd->kind = str_kind(col);
+}
+
+/* BLOB/TEXT, GEOMETRY, VECTOR, JSON: meta = length bytes 1..4 */
+static void init_blob(bv_coldec *cd, const bv_column *col)
+{
+    if (col->meta < 1 || col->meta > 4)
+        return bad(cd, "pack length must be 1..4");
+    cd->n = col->meta;
+    cd->kind = col->type == BV_MYSQL_TYPE_GEOMETRY ? BV_VAL_GEOMETRY
+               : col->type == BV_MYSQL_TYPE_VECTOR ? BV_VAL_VECTOR
+                                                   : str_kind(col);
+    cd->fn = col->type == BV_MYSQL_TYPE_GEOMETRY ? dec_geometry
+             : col->type == BV_MYSQL_TYPE_VECTOR ? dec_vector
+             : col->type == BV_MYSQL_TYPE_JSON   ? dec_json
+                                                 : dec_blob;
+}
+
+static void init_bit(bv_coldec *cd, const bv_column *col)
+{
+    unsigned bits = col->meta & 0xff, bytes = (col->meta >> 8) & 0xff;
+    unsigned nbytes = bytes + (bits > 0);
+    if (col->meta > 0xffff || bits > 7 || nbytes == 0 || bytes * 8 + bits > 64)
+        return bad(cd, "impossible BIT metadata");
+    cd->fn = dec_bit;
+    cd->n = nbytes;
+}
+
+/* The decoder of each binlog column type; types not listed are refused. */
+static void (*const init_by_type[256])(bv_coldec *, const bv_column *) = {
+    [BV_MYSQL_TYPE_TINY] = init_int,          [BV_MYSQL_TYPE_SHORT] = init_int,
+    [BV_MYSQL_TYPE_INT24] = init_int,         [BV_MYSQL_TYPE_LONG] = init_int,
+    [BV_MYSQL_TYPE_LONGLONG] = init_int,      [BV_MYSQL_TYPE_FLOAT] = init_float,
+    [BV_MYSQL_TYPE_DOUBLE] = init_double,     [BV_MYSQL_TYPE_NEWDECIMAL] = init_newdecimal,
+    [BV_MYSQL_TYPE_DECIMAL] = init_decimal,   [BV_MYSQL_TYPE_NULL] = init_null,
+    [BV_MYSQL_TYPE_YEAR] = init_year,         [BV_MYSQL_TYPE_DATE] = init_date,
+    [BV_MYSQL_TYPE_NEWDATE] = init_date,      [BV_MYSQL_TYPE_TIME] = init_time,
+    [BV_MYSQL_TYPE_TIME2] = init_fsp,         [BV_MYSQL_TYPE_DATETIME] = init_datetime,
+    [BV_MYSQL_TYPE_DATETIME2] = init_fsp,     [BV_MYSQL_TYPE_TIMESTAMP] = init_timestamp,
+    [BV_MYSQL_TYPE_TIMESTAMP2] = init_fsp,    [BV_MYSQL_TYPE_VARCHAR] = init_varchar,
+    [BV_MYSQL_TYPE_VAR_STRING] = init_varchar, [BV_MYSQL_TYPE_STRING] = init_string,
+    [BV_MYSQL_TYPE_ENUM] = init_string,       [BV_MYSQL_TYPE_SET] = init_string,
+    [BV_MYSQL_TYPE_TINY_BLOB] = init_blob,    [BV_MYSQL_TYPE_MEDIUM_BLOB] = init_blob,
+    [BV_MYSQL_TYPE_LONG_BLOB] = init_blob,    [BV_MYSQL_TYPE_BLOB] = init_blob,
+    [BV_MYSQL_TYPE_GEOMETRY] = init_blob,     [BV_MYSQL_TYPE_VECTOR] = init_blob,
+    [BV_MYSQL_TYPE_JSON] = init_blob,         [BV_MYSQL_TYPE_BIT] = init_bit,
+};
+
+void bv_coldec_init(bv_coldec *cd, const bv_column *col)
+{
+    memset(cd, 0, sizeof(*cd));
+    cd->col = col;
+    if (init_by_type[col->type])
+        init_by_type[col->type](cd, col);
+    else
+        bad(cd, "unsupported column type");
 }
 
 int bv_binlog_value(bv_cur *c, const bv_column *col, bv_arena *arena, bv_value *out, char *err, size_t errlen)
 {
-    vctx x = {col, err, errlen};
+    bv_coldec cd;
     bv_cur work = *c;
     int rc;
 
     /* decoded in place: on failure *out is zeroed/partial and *c unchanged */
     memset(out, 0, sizeof(*out));
-    if ((rc = dec_value(&x, &work, arena, out)))
+    bv_coldec_init(&cd, col);
+    if ((rc = bv_coldec_value(&cd, &work, arena, out, err, errlen)))
         return rc;
     *c = work;
     return BV_OK;
