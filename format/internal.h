@@ -67,6 +67,14 @@ typedef struct bv_rec_ctx {
 /* Encode one event record (type byte first). schema_id is the segment-local
  * id of ev->schema for row events. */
 int bv_record_encode(bv_buf *b, const bv_event *ev, uint32_t schema_id);
+/* Check every value of a row event's images (the rules of bv_value_check)
+ * and bound the bytes of its record: BV_OK and *max, or BV_E_RANGE
+ * (BV_E_INVAL for an unknown kind) naming the first bad value's column and
+ * kind. */
+int bv_row_check(const bv_event *ev, uint64_t *max, uint32_t *bad_col, uint8_t *bad_kind);
+/* bv_record_encode for a row event that bv_row_check accepted, with its
+ * bound. */
+int bv_record_encode_row(bv_buf *b, const bv_event *ev, uint32_t schema_id, uint64_t max);
 /* Encode a SCHEMA record. */
 void bv_record_encode_schema(bv_buf *b, uint32_t id, const bv_schema *s);
 

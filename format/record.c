@@ -129,24 +129,42 @@ void bv_value_encode(bv_buf *b, const bv_value *v)
     b->len = (size_t)(end - b->data);
 }
 
+/* Number of ASCII digits at the start of p[0..n). Eight bytes at a time
+ * on little-endian machines: a byte is not a digit when subtracting '0'
+ * borrows or adding 0x46 carries into its top bit; borrows and carries
+ * only travel upwards, so the lowest such byte is found exactly. */
+static size_t digit_run(const uint8_t *p, size_t n)
+{
+    size_t i = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    for (; n - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        uint64_t t = ((w - 0x3030303030303030ull) | (w + 0x4646464646464646ull) | w) & 0x8080808080808080ull;
+        if (t)
+            return i + ((unsigned)__builtin_ctzll(t) >> 3);
+    }
+#endif
+    while (i < n && (unsigned)(p[i] - '0') < 10u)
+        i++;
+    return i;
+}
+
+/* -?(0|[1-9][0-9]*)(\.[0-9]+)?, at most 128 bytes */
 static int valid_decimal(const uint8_t *p, size_t n)
 {
-    size_t i = 0, digits = 0;
-    if (n && p[0] == '-')
-        i++;
-    size_t int_start = i;
-    for (; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-        digits++;
-    if (!digits || (digits > 1 && p[int_start] == '0'))
+    if (n == 0 || n > 128)
+        return 0;
+    size_t i = p[0] == '-';
+    size_t d = digit_run(p + i, n - i);
+    if (!d || (d > 1 && p[i] == '0'))
         return 0; /* no leading zeros: the text is a valid JSON number */
-    if (i < n && p[i] == '.') {
-        size_t frac = 0;
-        for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
-            frac++;
-        if (!frac)
-            return 0;
-    }
-    return i == n && n <= 128;
+    i += d;
+    if (i == n)
+        return 1;
+    if (p[i] != '.' || i + 1 == n)
+        return 0;
+    return digit_run(p + i + 1, n - i - 1) == n - i - 1;
 }
 
 static int get_date(bv_cur *c, bv_value *v)
@@ -435,15 +453,58 @@ static int dec_begin(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev)
     return get_gtid(c, &ev->gtid);
 }
 
-static void enc_row(bv_buf *b, const bv_event *ev, uint32_t sid)
+/* What checking a value's kind takes: nothing (kinds 0-5, BIT, SET), the
+ * ranges of bv_value_check (YEAR, ENUM, dates and times), a length (str
+ * kinds), a length and the text (DECIMAL, GEOMETRY, VECTOR). */
+enum { VC_FIXED, VC_FIXED_RANGE, VC_STR, VC_STR_RULE };
+static const uint8_t value_class[BV_VAL_KIND_MAX + 1] = {
+    [BV_VAL_YEAR] = VC_FIXED_RANGE,    [BV_VAL_ENUM] = VC_FIXED_RANGE,     [BV_VAL_DATE] = VC_FIXED_RANGE,
+    [BV_VAL_DATETIME] = VC_FIXED_RANGE, [BV_VAL_TIME] = VC_FIXED_RANGE,    [BV_VAL_TIMESTAMP] = VC_FIXED_RANGE,
+    [BV_VAL_STRING] = VC_STR,          [BV_VAL_BYTES] = VC_STR,            [BV_VAL_JSON] = VC_STR,
+    [BV_VAL_JSON_DIFF] = VC_STR,       [BV_VAL_DECIMAL] = VC_STR_RULE,     [BV_VAL_GEOMETRY] = VC_STR_RULE,
+    [BV_VAL_VECTOR] = VC_STR_RULE,
+};
+
+int bv_row_check(const bv_event *ev, uint64_t *max, uint32_t *bad_col, uint8_t *bad_kind)
 {
     const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL, ev->type != BV_EV_DELETE ? ev->after : NULL};
-    size_t max = 5 * 10; /* the five varints before the images */
-    for (int k = 0; k < 2; k++)
-        for (uint32_t i = 0; img[k] && i < ev->ncols && max <= SIZE_MAX / 4; i++)
-            max += value_max(&img[k][i]); /* stops past SIZE_MAX / 4: the reservation fails */
-    if (bv_buf_reserve(b, max) != BV_OK)
+    uint64_t m = 5 * 10; /* the five varints before the images */
+    for (int k = 0; k < 2; k++) {
+        const bv_value *v = img[k];
+        for (uint32_t i = 0; v && i < ev->ncols; i++) {
+            uint8_t kind = v[i].kind;
+            int ok;
+            if (kind > BV_VAL_KIND_MAX) {
+                ok = 0;
+            } else if (value_class[kind] <= VC_FIXED_RANGE) {
+                m += VALUE_FIXED_MAX;
+                ok = value_class[kind] == VC_FIXED || bv_value_check(&v[i]) == BV_OK;
+            } else {
+                size_t n = v[i].v.s.len;
+                m += 1 + 10 + (uint64_t)n;
+                ok = n <= BV_MAX_VALUE && (n == 0 || v[i].v.s.ptr) &&
+                     (value_class[kind] == VC_STR || bv_value_check(&v[i]) == BV_OK);
+            }
+            if (!ok) {
+                *bad_col = i;
+                *bad_kind = kind;
+                return kind > BV_VAL_KIND_MAX ? BV_E_INVAL : BV_E_RANGE;
+            }
+        }
+    }
+    *max = m;
+    return BV_OK;
+}
+
+/* The row record after its type byte, into room for max bytes (a bound
+ * from bv_row_check). */
+static void enc_row_sized(bv_buf *b, const bv_event *ev, uint32_t sid, uint64_t max)
+{
+    const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL, ev->type != BV_EV_DELETE ? ev->after : NULL};
+    if (max > SIZE_MAX / 2 || bv_buf_reserve(b, (size_t)max) != BV_OK) {
+        b->oom = 1;
         return;
+    }
     uint8_t *p = b->data + b->len;
     p = raw_varint(p, ev->pos.offset);
     p = raw_varint(p, ev->pos.row);
@@ -454,6 +515,25 @@ static void enc_row(bv_buf *b, const bv_event *ev, uint32_t sid)
         for (uint32_t i = 0; img[k] && i < ev->ncols; i++)
             p = put_value(p, &img[k][i]);
     b->len = (size_t)(p - b->data);
+}
+
+static void enc_row(bv_buf *b, const bv_event *ev, uint32_t sid)
+{
+    const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL, ev->type != BV_EV_DELETE ? ev->after : NULL};
+    uint64_t max = 5 * 10;
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; img[k] && i < ev->ncols && max <= SIZE_MAX / 4; i++)
+            max += value_max(&img[k][i]); /* stops past SIZE_MAX / 4: the reservation fails */
+    enc_row_sized(b, ev, sid, max);
+}
+
+int bv_record_encode_row(bv_buf *b, const bv_event *ev, uint32_t schema_id, uint64_t max)
+{
+    if (ev->type < BV_EV_INSERT || ev->type > BV_EV_DELETE)
+        return BV_E_INVAL;
+    bv_buf_put_u8(b, ev->type);
+    enc_row_sized(b, ev, schema_id, max);
+    return bv_buf_status(b);
 }
 
 static int dec_row(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev)

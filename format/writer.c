@@ -558,6 +558,7 @@ int bv_writer_append(bv_writer *w, const bv_event *ev, char *err, size_t errlen)
 {
     int rc;
     uint32_t sid = 0;
+    uint64_t row_max = 0;
     if (!w || !ev)
         return bv_seterr(err, errlen, BV_E_INVAL, "bv_writer_append: NULL argument");
     if (w->failed)
@@ -569,16 +570,12 @@ int bv_writer_append(bv_writer *w, const bv_event *ev, char *err, size_t errlen)
             return bv_seterr(err, errlen, BV_E_INVAL, "%s event at %.*s:%llu: missing or unfinished schema or image",
                              bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
                              (unsigned long long)ev->pos.offset);
-        const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL,
-                                  ev->type != BV_EV_DELETE ? ev->after : NULL};
-        for (int k = 0; k < 2; k++)
-            for (uint32_t i = 0; img[k] && i < ev->ncols; i++) {
-                const bv_value *v = &img[k][i];
-                if (v->kind > BV_VAL_DOUBLE && bv_value_check(v) != BV_OK) /* kinds 0-5 have no invalid payload */
-                    return bv_seterr(err, errlen, BV_E_INVAL, "%s at %.*s:%llu row %u: column %u: invalid %s value",
-                                     bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
-                                     (unsigned long long)ev->pos.offset, ev->pos.row, i, bv_value_kind_name(v->kind));
-            }
+        uint32_t bad_col;
+        uint8_t bad_kind;
+        if (bv_row_check(ev, &row_max, &bad_col, &bad_kind) != BV_OK)
+            return bv_seterr(err, errlen, BV_E_INVAL, "%s at %.*s:%llu row %u: column %u: invalid %s value",
+                             bv_event_type_name(ev->type), (int)ev->pos.file.len, ev->pos.file.ptr,
+                             (unsigned long long)ev->pos.offset, ev->pos.row, bad_col, bv_value_kind_name(bad_kind));
     }
     if ((ev->type == BV_EV_DDL && (ev->database.len > BV_MAX_NAME || ev->sql.len > BV_MAX_TEXT)) ||
         (ev->type == BV_EV_NOTE && (ev->text.len > BV_MAX_TEXT || ev->note_level > BV_NOTE_WARNING)) ||
@@ -602,7 +599,8 @@ int bv_writer_append(bv_writer *w, const bv_event *ev, char *err, size_t errlen)
     }
     if (ev->type >= BV_EV_INSERT && ev->type <= BV_EV_DELETE && (rc = schema_id(w, ev->schema, &sid)))
         return fail(w, bv_seterr(err, errlen, rc, "out of memory"));
-    if ((rc = bv_record_encode(&w->raw, ev, sid)))
+    if ((rc = ev->type >= BV_EV_INSERT && ev->type <= BV_EV_DELETE ? bv_record_encode_row(&w->raw, ev, sid, row_max)
+                                                                   : bv_record_encode(&w->raw, ev, sid)))
         return fail(w, bv_seterr(err, errlen, rc, "cannot encode %s event", bv_event_type_name(ev->type)));
     bv_block_meta *m = &w->pend;
     if (m->events == 0 || ev->ts_us < m->min_ts)

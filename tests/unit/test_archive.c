@@ -772,6 +772,38 @@ static void test_write_read(void)
         bad = *row;
         bad.pos.offset -= 1;
         expect_refused(w, &m, &bad, "row going back one byte");
+        {
+            /* invalid values: refused before anything is written, naming the column and kind */
+            bv_event nxt = *row;
+            nxt.pos.row += 1000;
+            const bv_value *src = nxt.type == BV_EV_DELETE ? nxt.before : nxt.after;
+            bv_value img[64];
+            T_OK(nxt.ncols >= 2 && nxt.ncols <= 64, "synth row has 2..64 columns");
+            static const struct { uint8_t kind; const char *text; const char *name; } badv[] = {
+                {BV_VAL_DECIMAL, "01.5", "decimal"}, {BV_VAL_DECIMAL, "1.", "decimal"},
+                {BV_VAL_GEOMETRY, "abc", "geometry"}, {BV_VAL_VECTOR, "abcde", "vector"}, {21, "", "unknown"}};
+            for (size_t b = 0; b < sizeof(badv) / sizeof(badv[0]) && nxt.ncols <= 64; b++) {
+                memcpy(img, src, nxt.ncols * sizeof(img[0]));
+                memset(&img[1], 0, sizeof(img[1]));
+                img[1].kind = badv[b].kind;
+                img[1].v.s.ptr = badv[b].text;
+                img[1].v.s.len = strlen(badv[b].text);
+                if (nxt.type == BV_EV_DELETE)
+                    nxt.before = img;
+                else
+                    nxt.after = img;
+                char e2[512] = "";
+                rc = bv_writer_append(w, &nxt, e2, sizeof(e2));
+                T_EQ_INT(rc, BV_E_INVAL, "row with an invalid value: BV_E_INVAL");
+                char want[64];
+                snprintf(want, sizeof(want), "column 1: invalid %s value", badv[b].name);
+                T_OK(tu_has(e2, want), "the message names column 1 and the kind (%s)", e2);
+                bv_str f;
+                uint64_t off;
+                bv_writer_end(w, &f, &off);
+                T_EQ_U64(off, m.end_off, "end position unchanged by the refused row");
+            }
+        }
         rc = bv_writer_seal(w, err, sizeof(err));
         T_EQ_INT(rc, BV_E_STATE, "bv_writer_seal inside a transaction: BV_E_STATE");
         T_OK(err[0] != 0, "seal refusal has a message (%s)", err);

@@ -554,8 +554,63 @@ static void test_rejects(void)
     expect_reject("STRING length past the end", str_long, sizeof(str_long), BV_E_TRUNCATED);
 }
 
+/* The reference rule for DECIMAL text, one byte at a time. */
+static int ref_decimal(const char *p, size_t n)
+{
+    size_t i = 0, d = 0, f = 0;
+    if (i < n && p[i] == '-')
+        i++;
+    size_t st = i;
+    while (i < n && p[i] >= '0' && p[i] <= '9')
+        i++, d++;
+    if (!d || (d > 1 && p[st] == '0'))
+        return 0;
+    if (i < n && p[i] == '.') {
+        for (i++; i < n && p[i] >= '0' && p[i] <= '9'; i++)
+            f++;
+        if (!f)
+            return 0;
+    }
+    return i == n && n <= 128;
+}
+
+/* bv_value_check on DECIMAL text (checked eight bytes at a time) against
+ * the byte-at-a-time rule: random texts over digits, the bytes next to
+ * them ('/' and ':'), sign, point and high bytes, at lengths 0..140. */
+static void test_decimal_rule(void)
+{
+    static const char alpha[] = "0123456789012345678901234567890123456789-./:\x80\xb0\xb9\xba\xc6\xff";
+    uint32_t x = 7;
+    size_t cases = 0, agree = 0, valid = 0;
+    char buf[160];
+    for (int r = 0; r < 400000; r++) {
+        x = x * 1103515245u + 12345u;
+        size_t n = (x >> 16) % 141;
+        int mostly_digits = (x >> 8) & 1;
+        for (size_t i = 0; i < n; i++) {
+            x = x * 1103515245u + 12345u;
+            unsigned k = (x >> 16) % (sizeof(alpha) - 1);
+            buf[i] = mostly_digits && ((x >> 4) % 16) ? (char)('1' + (x >> 8) % 9) : alpha[k];
+        }
+        if (n && mostly_digits && ((x >> 12) % 3) == 0)
+            buf[(x >> 20) % n] = '.';
+        bv_value v;
+        memset(&v, 0, sizeof(v));
+        v.kind = BV_VAL_DECIMAL;
+        v.v.s.ptr = buf;
+        v.v.s.len = n;
+        int want = ref_decimal(buf, n);
+        cases++;
+        valid += want;
+        agree += (bv_value_check(&v) == BV_OK) == want;
+    }
+    T_EQ_U64(agree, cases, "DECIMAL text rule agrees with the byte-at-a-time rule on every random text");
+    T_OK(valid > 10000 && valid < cases / 2, "the random texts include %zu valid ones of %zu", valid, cases);
+}
+
 int main(void)
 {
+    test_decimal_rule();
     test_roundtrips();
     test_exact();
     test_rejects();
