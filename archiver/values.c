@@ -106,16 +106,23 @@ static int decimal_text_small(const uint8_t *p, unsigned precision, unsigned sca
     (void)size; /* q == size */
 
     int neg = mask && (ip | fp); /* MySQL never writes -0; print it as 0 */
-    char t[20];
-    size_t ilen = bv_u64_text(t, ip);
-    size_t need = (size_t)neg + ilen + (scale ? 1 + (size_t)scale : 0) + 1;
-    if (!out || outlen < need)
-        return BV_E_INVAL;
     char *o = out;
-    if (neg)
-        *o++ = '-';
-    memcpy(o, t, ilen);
-    o += ilen;
+    if (out && outlen >= (size_t)precision + 4) {
+        /* room for the longest text: sign, max(intg, 1) digits, point, scale digits, NUL */
+        if (neg)
+            *o++ = '-';
+        o += bv_u64_text(o, ip);
+    } else {
+        char t[20];
+        size_t ilen = bv_u64_text(t, ip);
+        size_t need = (size_t)neg + ilen + (scale ? 1 + (size_t)scale : 0) + 1;
+        if (!out || outlen < need)
+            return BV_E_INVAL;
+        if (neg)
+            *o++ = '-';
+        memcpy(o, t, ilen);
+        o += ilen;
+    }
     if (scale) {
         *o++ = '.';
         bv_dec_fixed(o, fp, scale);
@@ -397,7 +404,9 @@ static int dec_newdecimal(DEC_ARGS) /* n = binary size */
     if (!s)
         return v_nomem(err, errlen);
     size_t used, len;
-    if (decimal_text(p, cd->n, cd->prec, cd->scale, s, cd->prec + 4u, &used, &len))
+    if (cd->prec <= 18 ? decimal_text_small(p, cd->prec, cd->scale, cd->n, p[0] & 0x80 ? 0 : 0xffffffffu, s,
+                                            cd->prec + 4u, &len)
+                       : decimal_text(p, cd->n, cd->prec, cd->scale, s, cd->prec + 4u, &used, &len))
         return v_bad(cd, "invalid DECIMAL digits", err, errlen);
     v->kind = BV_VAL_DECIMAL;
     v->v.s.ptr = s;
