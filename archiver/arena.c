@@ -6,35 +6,39 @@
 
 struct bv_arena_chunk {
     bv_arena_chunk *next;
-    size_t cap, used;
+    size_t cap;
     _Alignas(8) uint8_t data[];
 };
+
+#define CHUNK (64u << 10)
 
 void bv_arena_init(bv_arena *a)
 {
     a->head = NULL;
+    a->cur = NULL;
+    a->left = 0;
     a->used_total = 0;
 }
 
-void *bv_arena_alloc(bv_arena *a, size_t n)
+void *bv_arena_alloc_slow(bv_arena *a, size_t n)
 {
     size_t need = (n + 7) & ~(size_t)7;
     if (need < n)
         return NULL;
-    bv_arena_chunk *c = a->head;
-    if (!c || c->cap - c->used < need) {
-        size_t cap = need > (64u << 10) ? need : (64u << 10);
+    if (need > a->left) {
+        size_t cap = need > CHUNK ? need : CHUNK;
         bv_arena_chunk *nc = malloc(sizeof(*nc) + cap);
         if (!nc)
             return NULL;
         nc->cap = cap;
-        nc->used = 0;
         nc->next = a->head;
         a->head = nc;
-        c = nc;
+        a->cur = nc->data;
+        a->left = cap;
     }
-    void *p = c->data + c->used;
-    c->used += need;
+    void *p = a->cur;
+    a->cur += need;
+    a->left -= need;
     a->used_total += need;
     return p;
 }
@@ -45,17 +49,17 @@ void bv_arena_reset(bv_arena *a)
     bv_arena_chunk *c = a->head, *keep = NULL;
     while (c) {
         bv_arena_chunk *next = c->next;
-        if (!keep && c->cap == (64u << 10)) {
+        if (!keep && c->cap == CHUNK)
             keep = c;
-            keep->used = 0;
-        } else {
+        else
             free(c);
-        }
         c = next;
     }
     if (keep)
         keep->next = NULL;
     a->head = keep;
+    a->cur = keep ? keep->data : NULL;
+    a->left = keep ? keep->cap : 0;
     a->used_total = 0;
 }
 

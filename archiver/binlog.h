@@ -18,13 +18,26 @@
  * binary): pointers stay valid until bv_arena_reset(). */
 typedef struct bv_arena_chunk bv_arena_chunk;
 typedef struct bv_arena {
-    bv_arena_chunk *head;
+    bv_arena_chunk *head; /* newest chunk first */
+    uint8_t *cur;         /* free space of the newest chunk */
+    size_t left;
     size_t used_total;
 } bv_arena;
 
 void bv_arena_init(bv_arena *a);
+void *bv_arena_alloc_slow(bv_arena *a, size_t n);
 /* n bytes (8-byte aligned), or NULL when out of memory. */
-void *bv_arena_alloc(bv_arena *a, size_t n);
+static inline void *bv_arena_alloc(bv_arena *a, size_t n)
+{
+    size_t need = (n + 7) & ~(size_t)7;
+    if (need < n || need > a->left)
+        return bv_arena_alloc_slow(a, n);
+    void *p = a->cur;
+    a->cur += need;
+    a->left -= need;
+    a->used_total += need;
+    return p;
+}
 void bv_arena_reset(bv_arena *a);   /* keeps the first chunk for reuse */
 void bv_arena_release(bv_arena *a);
 

@@ -63,6 +63,25 @@ static inline int64_t group_value(const uint8_t *p, size_t *q, unsigned nd, uint
     return v < pow10_u32[nd] ? (int64_t)v : -1;
 }
 
+/* group_value when 8 bytes can be read at every group's start: one
+ * big-endian load instead of a loop over the group's bytes. */
+static inline int64_t group_value_wide(const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
+{
+    unsigned nb = dig2bytes[nd];
+    if (nb == 0)
+        return 0;
+    uint64_t w;
+    memcpy(&w, p + *q, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    w = __builtin_bswap64(w);
+#endif
+    uint32_t v = (uint32_t)(w >> (64 - 8 * nb));
+    v = (v ^ (mask >> (32 - 8 * nb))) ^ (*flip << (8 * nb - 8));
+    *flip = 0;
+    *q += nb;
+    return v < pow10_u32[nd] ? (int64_t)v : -1;
+}
+
 /* Append that group to g (nothing for a group of 0 digits). */
 static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
 {
@@ -76,31 +95,34 @@ static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, ui
     return BV_OK;
 }
 
+#define GROUP(p, q, nd, mask, flip) (wide ? group_value_wide(p, q, nd, mask, flip) : group_value(p, q, nd, mask, flip))
+
 /* The common case, precision <= 18: the integer and the fractional digits
- * each fit a uint64. Same contract as decimal_text. */
+ * each fit a uint64. Same contract as decimal_text; wide: 8 bytes can be
+ * read at every byte of the value (the buffer goes on past it). */
 static int decimal_text_small(const uint8_t *p, unsigned precision, unsigned scale, size_t size, uint32_t mask,
-                              char *out, size_t outlen, size_t *textlen)
+                              int wide, char *out, size_t outlen, size_t *textlen)
 {
     unsigned intg = precision - scale;
     uint32_t flip = 0x80;
     size_t q = 0;
     uint64_t ip = 0, fp = 0;
     int64_t g;
-    if ((g = group_value(p, &q, intg % DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+    if ((g = GROUP(p, &q, intg % DEC_DIG_PER_GROUP, mask, &flip)) < 0)
         return BV_E_DECODE;
     ip = (uint64_t)g;
     for (unsigned i = 0; i < intg / DEC_DIG_PER_GROUP; i++) {
-        if ((g = group_value(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+        if ((g = GROUP(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
             return BV_E_DECODE;
         ip = ip * 1000000000u + (uint64_t)g;
     }
     for (unsigned i = 0; i < scale / DEC_DIG_PER_GROUP; i++) {
-        if ((g = group_value(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+        if ((g = GROUP(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
             return BV_E_DECODE;
         fp = fp * 1000000000u + (uint64_t)g;
     }
     unsigned last = scale % DEC_DIG_PER_GROUP;
-    if ((g = group_value(p, &q, last, mask, &flip)) < 0)
+    if ((g = GROUP(p, &q, last, mask, &flip)) < 0)
         return BV_E_DECODE;
     fp = fp * pow10_u32[last] + (uint64_t)g;
     (void)size; /* q == size */
@@ -147,7 +169,7 @@ static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned
     uint32_t mask = size && !(p[0] & 0x80) ? 0xffffffffu : 0, flip = 0x80;
     if (precision <= 18 && precision > 0) {
         size_t tl;
-        int rc = decimal_text_small(p, precision, scale, size, mask, out, outlen, &tl);
+        int rc = decimal_text_small(p, precision, scale, size, mask, n >= size + 8, out, outlen, &tl);
         if (rc == BV_OK) {
             if (used)
                 *used = size;
@@ -397,6 +419,7 @@ static int dec_newdecimal(DEC_ARGS) /* n = binary size */
 {
     const uint8_t *p;
     int rc;
+    int wide = c->left >= (size_t)cd->n + 8; /* the row goes on: whole words can be read */
     if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
         return rc;
     /* sign, digits, point, NUL: the text goes straight into the arena */
@@ -404,7 +427,7 @@ static int dec_newdecimal(DEC_ARGS) /* n = binary size */
     if (!s)
         return v_nomem(err, errlen);
     size_t used, len;
-    if (cd->prec <= 18 ? decimal_text_small(p, cd->prec, cd->scale, cd->n, p[0] & 0x80 ? 0 : 0xffffffffu, s,
+    if (cd->prec <= 18 ? decimal_text_small(p, cd->prec, cd->scale, cd->n, p[0] & 0x80 ? 0 : 0xffffffffu, wide, s,
                                             cd->prec + 4u, &len)
                        : decimal_text(p, cd->n, cd->prec, cd->scale, s, cd->prec + 4u, &used, &len))
         return v_bad(cd, "invalid DECIMAL digits", err, errlen);

@@ -162,6 +162,13 @@ static size_t digit_run(const uint8_t *p, size_t n)
         if (t)
             return i + ((unsigned)__builtin_ctzll(t) >> 3);
     }
+    if (i < n && n >= 8) {
+        /* the last word overlaps digits already seen, which stay clear */
+        uint64_t w;
+        memcpy(&w, p + n - 8, 8);
+        uint64_t t = ((w - 0x3030303030303030ull) | (w + 0x4646464646464646ull) | w) & 0x8080808080808080ull;
+        return t ? n - 8 + ((unsigned)__builtin_ctzll(t) >> 3) : n;
+    }
 #endif
     while (i < n && (unsigned)(p[i] - '0') < 10u)
         i++;
