@@ -101,6 +101,8 @@ struct bv_coldec {
     uint32_t max;         /* CHAR/VARCHAR maximum byte length */
     uint16_t prec, scale; /* DECIMAL precision and scale; fsp of TIME2/DATETIME2/TIMESTAMP2 */
     uint8_t kind;         /* the value kind where the type has a choice (INT/UINT, STRING/BYTES, ENUM/SET) */
+    uint8_t ngroups, nint; /* DECIMAL up to 18 digits: its digit groups, the first nint integral */
+    uint8_t gdigits[6];   /* digits of each group (1..9) */
 };
 
 /* Choose col's decoder. Never fails: metadata that bv_binlog_value would

@@ -87,7 +87,7 @@ static inline void put_bytes(uint8_t *d, const char *s, size_t n)
     }
 }
 
-static uint8_t *put_value(uint8_t *p, const bv_value *v)
+static inline __attribute__((always_inline)) uint8_t *put_value(uint8_t *p, const bv_value *v)
 {
     *p++ = v->kind;
     switch (v->kind) {
