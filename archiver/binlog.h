@@ -91,8 +91,15 @@ int bv_binlog_value(bv_cur *c, const bv_column *col, bv_arena *arena, bv_value *
  * per type behind a table). The fields are its own; callers use
  * bv_coldec_value. */
 typedef struct bv_coldec bv_coldec;
-typedef int (*bv_coldec_fn)(const bv_coldec *cd, bv_cur *c, bv_arena *arena, bv_value *out, char *err,
-                            size_t errlen);
+/* What a column decoder works on besides the value: the row image's
+ * cursor, the arena for converted text, and the caller's error buffer. */
+typedef struct bv_dec_io {
+    bv_cur c;
+    bv_arena *arena;
+    char *err;
+    size_t errlen;
+} bv_dec_io;
+typedef int (*bv_coldec_fn)(const bv_coldec *cd, bv_dec_io *io, bv_value *out);
 struct bv_coldec {
     bv_coldec_fn fn;
     const bv_column *col; /* borrowed: type and meta for messages */
@@ -112,12 +119,11 @@ struct bv_coldec {
 void bv_coldec_init(bv_coldec *cd, const bv_column *col);
 
 /* Decode one non-NULL value with cd: bv_binlog_value's contract, except
- * that after a failure *c and *out are unspecified (the caller gives up
- * on the row). */
-static inline int bv_coldec_value(const bv_coldec *cd, bv_cur *c, bv_arena *arena, bv_value *out, char *err,
-                                  size_t errlen)
+ * that it reads from and advances io->c, and after a failure io->c and
+ * *out are unspecified (the caller gives up on the row). */
+static inline int bv_coldec_value(const bv_coldec *cd, bv_dec_io *io, bv_value *out)
 {
-    return cd->fn(cd, c, arena, out, err, errlen);
+    return cd->fn(cd, io, out);
 }
 
 /* NEWDECIMAL binary (precision, scale) at p (n bytes available) to text

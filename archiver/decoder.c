@@ -890,16 +890,19 @@ static int row_image(bv_decoder *d, bv_cur *c, const tmap_entry *t, const img_sh
     if (bv_cur_bytes(c, (sh->npresent + 7) / 8, &nulls))
         return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: row image truncated (null bitmap)", d->file,
                          (unsigned long long)ev->offset);
+    bv_dec_io io = {*c, &d->arena, msg, sizeof(msg)};
+    const bv_coldec *plan = t->plan;
     if (sh->full && !pbits) {
         /* FULL row image: column i is null bit i */
         for (i = 0; i < ncols; i++) {
             if ((nulls[i / 8] >> (i % 8)) & 1) {
                 memset(&out[i], 0, sizeof(out[i]));
                 out[i].kind = BV_VAL_NULL;
-            } else if ((rc = bv_coldec_value(&t->plan[i], c, &d->arena, &out[i], msg, sizeof(msg)))) {
+            } else if ((rc = bv_coldec_value(&plan[i], &io, &out[i]))) {
                 goto fail;
             }
         }
+        *c = io.c;
         return BV_OK;
     }
     uint32_t k = 0, jk = 0;
@@ -922,11 +925,11 @@ static int row_image(bv_decoder *d, bv_cur *c, const tmap_entry *t, const img_sh
             out[i].kind = BV_VAL_NULL;
             continue;
         }
-        rc = diff ? json_diff_value(d, c, &cols[i], &out[i], msg, sizeof(msg))
-                  : bv_coldec_value(&t->plan[i], c, &d->arena, &out[i], msg, sizeof(msg));
+        rc = diff ? json_diff_value(d, &io.c, &cols[i], &out[i], msg, sizeof(msg)) : bv_coldec_value(&plan[i], &io, &out[i]);
         if (rc)
             goto fail;
     }
+    *c = io.c;
     return BV_OK;
 fail:;
     bv_str db = bv_schema_database(s), tb = bv_schema_table(s);

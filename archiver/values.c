@@ -292,9 +292,12 @@ static int v_bad(const bv_coldec *cd, const char *what, char *err, size_t errlen
 
 /* A little-endian length prefix of cd->n (1..4) bytes followed by that many
  * bytes. */
-static int v_lenpref(const bv_coldec *cd, bv_cur *c, const uint8_t **data, size_t *len, char *err, size_t errlen)
+static inline int v_lenpref(const bv_coldec *cd, bv_cur *c, const uint8_t **data, size_t *len, char *err,
+                            size_t errlen)
 {
     const uint8_t *p;
+    *data = NULL;
+    *len = 0;
     if (bv_cur_bytes(c, cd->n, &p) != BV_OK)
         return v_trunc(cd, c, cd->n, err, errlen);
     uint64_t n = cd->n == 1 ? p[0] : bv_rdle(p, cd->n);
@@ -366,19 +369,26 @@ static void set_time(bv_value *v, int neg, uint32_t hour, unsigned min, unsigned
  * cd->kind were derived from the column's metadata, and checked, by
  * bv_coldec_init. */
 
-#define DEC_ARGS const bv_coldec *cd, bv_cur *c, bv_arena *arena, bv_value *v, char *err, size_t errlen
+#define DEC_ARGS const bv_coldec *cd, bv_dec_io *io, bv_value *v
+#define DEC_LOCALS                                                                                                 \
+    bv_cur *c = &io->c;                                                                                            \
+    bv_arena *arena = io->arena;                                                                                   \
+    char *err = io->err;                                                                                           \
+    size_t errlen = io->errlen;                                                                                    \
+    (void)c, (void)arena, (void)err, (void)errlen
 
 /* Metadata this decoder refuses: every value reports why. */
 static int dec_bad(DEC_ARGS)
 {
-    (void)c, (void)arena, (void)v;
+    DEC_LOCALS;
+    (void)v;
     return v_bad(cd, cd->bad, err, errlen);
 }
 
 static int dec_int(DEC_ARGS) /* TINY, SHORT, INT24, LONG, LONGLONG: n = width */
 {
+    DEC_LOCALS;
     const uint8_t *p;
-    (void)arena;
     if (bv_cur_bytes(c, cd->n, &p) != BV_OK)
         return v_trunc(cd, c, cd->n, err, errlen);
     uint64_t u = cd->n == 8 ? bv_rd64(p) : bv_rdle(p, cd->n);
@@ -391,9 +401,9 @@ static int dec_int(DEC_ARGS) /* TINY, SHORT, INT24, LONG, LONGLONG: n = width */
 
 static int dec_float(DEC_ARGS)
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 4, &p, err, errlen)))
         return rc;
     uint32_t u = bv_rd32(p);
@@ -404,9 +414,9 @@ static int dec_float(DEC_ARGS)
 
 static int dec_double(DEC_ARGS)
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 8, &p, err, errlen)))
         return rc;
     uint64_t u = bv_rd64(p);
@@ -417,6 +427,7 @@ static int dec_double(DEC_ARGS)
 
 static int dec_newdecimal(DEC_ARGS) /* n = binary size */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
     int wide = c->left >= (size_t)cd->n + 8; /* the row goes on: whole words can be read */
@@ -442,8 +453,9 @@ static int dec_newdecimal(DEC_ARGS) /* n = binary size */
  * converter. */
 static int dec_newdecimal18(DEC_ARGS)
 {
+    DEC_LOCALS;
     if (c->left < (size_t)cd->n + 8)
-        return dec_newdecimal(cd, c, arena, v, err, errlen);
+        return dec_newdecimal(cd, io, v);
     const uint8_t *p = c->p;
     uint32_t mask = p[0] & 0x80 ? 0 : 0xffffffffu, flip = 0x80;
     size_t q = 0;
@@ -477,7 +489,8 @@ static int dec_newdecimal18(DEC_ARGS)
 
 static int dec_null(DEC_ARGS) /* a NULL-typed column occupies no bytes */
 {
-    (void)cd, (void)c, (void)arena, (void)err, (void)errlen;
+    DEC_LOCALS;
+    (void)cd;
     memset(v, 0, sizeof(*v));
     v->kind = BV_VAL_NULL;
     return BV_OK;
@@ -485,9 +498,9 @@ static int dec_null(DEC_ARGS) /* a NULL-typed column occupies no bytes */
 
 static int dec_year(DEC_ARGS)
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 1, &p, err, errlen)))
         return rc;
     v->kind = BV_VAL_YEAR;
@@ -497,9 +510,9 @@ static int dec_year(DEC_ARGS)
 
 static int dec_date(DEC_ARGS)
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 3, &p, err, errlen)))
         return rc;
     uint32_t d = (uint32_t)bv_rdle(p, 3);
@@ -513,9 +526,9 @@ static int dec_date(DEC_ARGS)
 
 static int dec_time(DEC_ARGS) /* old TIME: HHMMSS as a signed 3-byte integer */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 3, &p, err, errlen)))
         return rc;
     int32_t t = (int32_t)bv_rdle(p, 3);
@@ -532,10 +545,10 @@ static int dec_time(DEC_ARGS) /* old TIME: HHMMSS as a signed 3-byte integer */
 
 static int dec_time2(DEC_ARGS) /* scale = fsp */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
     unsigned fsp = cd->scale;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 3 + (fsp + 1) / 2, &p, err, errlen)))
         return rc;
     int64_t tmp;
@@ -569,9 +582,9 @@ static int dec_time2(DEC_ARGS) /* scale = fsp */
 
 static int dec_datetime(DEC_ARGS) /* old DATETIME: YYYYMMDDhhmmss as an integer */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 8, &p, err, errlen)))
         return rc;
     uint64_t u = bv_rd64(p);
@@ -587,9 +600,9 @@ static int dec_datetime(DEC_ARGS) /* old DATETIME: YYYYMMDDhhmmss as an integer 
 
 static int dec_datetime2(DEC_ARGS) /* scale = fsp */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 5 + (cd->scale + 1u) / 2, &p, err, errlen)))
         return rc;
     uint64_t raw = bv_rdbe(p, 5);
@@ -609,9 +622,9 @@ static int dec_datetime2(DEC_ARGS) /* scale = fsp */
 
 static int dec_timestamp(DEC_ARGS)
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 4, &p, err, errlen)))
         return rc;
     v->kind = BV_VAL_TIMESTAMP;
@@ -622,9 +635,9 @@ static int dec_timestamp(DEC_ARGS)
 
 static int dec_timestamp2(DEC_ARGS) /* scale = fsp */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, 4 + (cd->scale + 1u) / 2, &p, err, errlen)))
         return rc;
     uint32_t usec = frac_usec(p + 4, cd->scale);
@@ -638,10 +651,10 @@ static int dec_timestamp2(DEC_ARGS) /* scale = fsp */
 
 static int dec_varchar(DEC_ARGS) /* n = length bytes, max = column maximum, kind = STRING or BYTES */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     size_t n;
     int rc;
-    (void)arena;
     if ((rc = v_lenpref(cd, c, &p, &n, err, errlen)))
         return rc;
     if (n > cd->max)
@@ -654,6 +667,7 @@ static int dec_varchar(DEC_ARGS) /* n = length bytes, max = column maximum, kind
 
 static int dec_char(DEC_ARGS) /* as VARCHAR; BINARY(n) (kind BYTES) is padded back to max */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     size_t n;
     int rc;
@@ -678,9 +692,9 @@ static int dec_char(DEC_ARGS) /* as VARCHAR; BINARY(n) (kind BYTES) is padded ba
 
 static int dec_enum_set(DEC_ARGS) /* n = pack length, kind = ENUM or SET */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
         return rc;
     v->kind = cd->kind;
@@ -690,10 +704,10 @@ static int dec_enum_set(DEC_ARGS) /* n = pack length, kind = ENUM or SET */
 
 static int dec_blob(DEC_ARGS) /* BLOB/TEXT: n = length bytes, kind = STRING or BYTES */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     size_t n;
     int rc;
-    (void)arena;
     if ((rc = v_lenpref(cd, c, &p, &n, err, errlen)))
         return rc;
     v->kind = cd->kind;
@@ -704,7 +718,8 @@ static int dec_blob(DEC_ARGS) /* BLOB/TEXT: n = length bytes, kind = STRING or B
 
 static int dec_geometry(DEC_ARGS)
 {
-    int rc = dec_blob(cd, c, arena, v, err, errlen);
+    DEC_LOCALS;
+    int rc = dec_blob(cd, io, v);
     if (rc == BV_OK && v->v.s.len < 4)
         return v_bad(cd, "GEOMETRY value shorter than its 4-byte SRID", err, errlen);
     return rc;
@@ -712,7 +727,8 @@ static int dec_geometry(DEC_ARGS)
 
 static int dec_vector(DEC_ARGS)
 {
-    int rc = dec_blob(cd, c, arena, v, err, errlen);
+    DEC_LOCALS;
+    int rc = dec_blob(cd, io, v);
     if (rc == BV_OK && v->v.s.len % 4)
         return v_bad(cd, "VECTOR length is not a multiple of 4", err, errlen);
     return rc;
@@ -720,6 +736,7 @@ static int dec_vector(DEC_ARGS)
 
 static int dec_json(DEC_ARGS)
 {
+    DEC_LOCALS;
     const uint8_t *p;
     size_t n;
     int rc;
@@ -745,9 +762,9 @@ static int dec_json(DEC_ARGS)
 
 static int dec_bit(DEC_ARGS) /* n = bytes */
 {
+    DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    (void)arena;
     if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
         return rc;
     v->kind = BV_VAL_BIT;
@@ -950,14 +967,14 @@ void bv_coldec_init(bv_coldec *cd, const bv_column *col)
 int bv_binlog_value(bv_cur *c, const bv_column *col, bv_arena *arena, bv_value *out, char *err, size_t errlen)
 {
     bv_coldec cd;
-    bv_cur work = *c;
+    bv_dec_io io = {*c, arena, err, errlen};
     int rc;
 
     /* decoded in place: on failure *out is zeroed/partial and *c unchanged */
     memset(out, 0, sizeof(*out));
     bv_coldec_init(&cd, col);
-    if ((rc = bv_coldec_value(&cd, &work, arena, out, err, errlen)))
+    if ((rc = bv_coldec_value(&cd, &io, out)))
         return rc;
-    *c = work;
+    *c = io.c;
     return BV_OK;
 }

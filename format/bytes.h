@@ -67,10 +67,33 @@ void bv_buf_put_str(bv_buf *b, const void *p, size_t n); /* varint length + byte
 /* Text helpers for renderers (JSON, logs): a C string, or printf output of
  * any length, appended without a terminating NUL. */
 static inline void bv_buf_puts(bv_buf *b, const char *s) { bv_buf_put(b, s, strlen(s)); }
+extern const char bv_digit_pairs[201];  /* "00" "01" ... "99" */
+extern const uint64_t bv_pow10_u64[20];  /* 10^0 .. 10^19 */
+/* v (< 10^nd) as exactly nd digits at d, zero-padded on the left (no NUL);
+ * two digits at a time. */
+static inline void bv_dec_fixed(char *d, uint64_t v, unsigned nd)
+{
+    while (nd >= 2) {
+        nd -= 2;
+        memcpy(d + nd, bv_digit_pairs + 2 * (v % 100), 2);
+        v /= 100;
+    }
+    if (nd)
+        d[0] = (char)('0' + v % 10);
+}
 /* v in decimal at t (no NUL, no printf); returns the length, 1..20. */
-size_t bv_u64_text(char t[20], uint64_t v);
-/* v (< 10^nd) as exactly nd digits at d, zero-padded on the left (no NUL). */
-void bv_dec_fixed(char *d, uint64_t v, unsigned nd);
+static inline size_t bv_u64_text(char t[20], uint64_t v)
+{
+    if (v < 10) {
+        t[0] = (char)('0' + v);
+        return 1;
+    }
+    /* digits = floor(log10(v)) + 1, from the bit length (1233 / 4096 ~ log10(2)) */
+    unsigned lg = (unsigned)((64 - __builtin_clzll(v)) * 1233) >> 12;
+    size_t len = lg + (v >= bv_pow10_u64[lg]);
+    bv_dec_fixed(t, v, (unsigned)len);
+    return len;
+}
 static inline void bv_buf_put_dec(bv_buf *b, uint64_t v)
 {
     char t[20];

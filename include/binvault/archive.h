@@ -38,9 +38,9 @@ typedef struct bv_writer_opts {
     uint64_t start_offset;
     bv_str start_gtid_set; /* text accepted by bv_gtid_set_parse() */
     size_t block_size;     /* uncompressed bytes that trigger a block flush; default 1 MiB */
-    int zstd_level;        /* 0 (default): zstd's fast strategy tuned for row records
-                              (about level 3's size at level 1's speed); 1..19: that
-                              zstd level. Readers do not depend on it. */
+    int zstd_level;        /* 0 (default): zstd level 1 with 5-byte minimum matches,
+                              tuned for row records (about level 3's size at level 1's
+                              speed); 1..19: that zstd level. Readers do not depend on it. */
     uint64_t segment_size; /* seal at the next transaction boundary once the segment
                               holds this many bytes; default 256 MiB; 0 = never */
     unsigned file_mode;    /* default 0640 */

@@ -517,7 +517,7 @@ static void usage(FILE *f)
                "  --keep        keep the scratch directory (archive, JSON lines, .zst)\n"
                "  --no-verify   skip the untimed field-by-field comparison of the read-back events\n"
                "  --no-reference  skip the JSON lines + zstd reference (and the size ratio target)\n"
-               "  --zstd-level L, --block-size BYTES   writer options for experiments (default 0 = the tuned fast profile, 1 MiB)\n");
+               "  --zstd-level L, --block-size BYTES   writer options for experiments (default 0 = level 1 with 5-byte matches, 1 MiB)\n");
 }
 
 static double mb(double bytes) { return bytes / 1e6; }

@@ -1635,7 +1635,7 @@ static void test_compress_thread(void)
         T_OK(tu_has(err, "zstd level 0..19"), "the message gives the range (%s)", err);
     }
     bv_writer_opts_init(&o);
-    T_EQ_INT(o.zstd_level, 0, "the default zstd_level is 0 (the tuned fast profile)");
+    T_EQ_INT(o.zstd_level, 0, "the default zstd_level is 0 (level 1 with 5-byte matches)");
 }
 
 #define TIMED(fn)                                                                                                  \
