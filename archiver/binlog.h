@@ -110,6 +110,8 @@ struct bv_coldec {
     uint8_t kind;         /* the value kind where the type has a choice (INT/UINT, STRING/BYTES, ENUM/SET) */
     uint8_t ngroups, nint; /* DECIMAL up to 18 digits: its digit groups, the first nint integral */
     uint8_t gdigits[6];   /* digits of each group (1..9) */
+    uint8_t goff[6];      /* its first byte in the value */
+    uint8_t gshift[6];    /* 64 - 8 * its bytes: moves it down from the top of a big-endian word */
 };
 
 /* Choose col's decoder. Never fails: metadata that bv_binlog_value would

@@ -457,20 +457,27 @@ static int dec_newdecimal18(DEC_ARGS)
     if (c->left < (size_t)cd->n + 8)
         return dec_newdecimal(cd, io, v);
     const uint8_t *p = c->p;
-    uint32_t mask = p[0] & 0x80 ? 0 : 0xffffffffu, flip = 0x80;
-    size_t q = 0;
+    /* negative values are stored with every bit inverted; the sign bit
+     * (the top bit of the first byte) is inverted besides */
+    uint64_t inv = p[0] & 0x80 ? 0 : ~(uint64_t)0, top = (uint64_t)1 << 63;
     uint64_t acc[2] = {0, 0};
     for (unsigned k = 0; k < cd->ngroups; k++) {
-        int64_t g = group_value_wide(p, &q, cd->gdigits[k], mask, &flip);
-        if (g < 0)
+        uint64_t w;
+        memcpy(&w, p + cd->goff[k], 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+        w = __builtin_bswap64(w);
+#endif
+        uint64_t g = (w ^ inv ^ top) >> cd->gshift[k];
+        top = 0;
+        if (g >= pow10_u32[cd->gdigits[k]])
             return v_bad(cd, "invalid DECIMAL digits", err, errlen);
         uint64_t *a = &acc[k >= cd->nint];
-        *a = *a * pow10_u32[cd->gdigits[k]] + (uint64_t)g;
+        *a = *a * pow10_u32[cd->gdigits[k]] + g;
     }
     char *s = bv_arena_alloc(arena, cd->prec + 4u), *o = s;
     if (!s)
         return v_nomem(err, errlen);
-    if (mask && (acc[0] | acc[1])) /* MySQL never writes -0; print it as 0 */
+    if (inv && (acc[0] | acc[1])) /* MySQL never writes -0; print it as 0 */
         *o++ = '-';
     o += bv_u64_text(o, acc[0]);
     if (cd->scale) {
@@ -831,6 +838,11 @@ static void init_newdecimal(bv_coldec *cd, const bv_column *col)
     if (scale % DEC_DIG_PER_GROUP)
         cd->gdigits[n++] = (uint8_t)(scale % DEC_DIG_PER_GROUP);
     cd->ngroups = (uint8_t)n;
+    for (unsigned k = 0, off = 0; k < n; k++) {
+        cd->goff[k] = (uint8_t)off;
+        cd->gshift[k] = (uint8_t)(64 - 8 * dig2bytes[cd->gdigits[k]]);
+        off += dig2bytes[cd->gdigits[k]];
+    }
     cd->fn = dec_newdecimal18;
 }
 

@@ -144,6 +144,19 @@ static void bad(const char *what, const uint8_t *bytes, size_t n, const bv_colum
     if (!T_OK(strstr(g_err, tag) != NULL, "%s: message names the type and meta", what))
         t_note("  message: \"%s\"", g_err);
     free(buf);
+    /* the same refusal when the row goes on for 16 more bytes */
+    uint8_t *wide = malloc(n + 16);
+    if (!wide)
+        abort();
+    if (n)
+        memcpy(wide, bytes, n);
+    memset(wide + n, 0xee, 16);
+    bv_cur wc = bv_cur_make(wide, n + 16);
+    char werr[256] = "";
+    int wrc = bv_binlog_value(&wc, c, &g_arena, &v, werr, sizeof(werr));
+    T_OK(wrc == rc && strcmp(werr, g_err) == 0 && wc.p == wide, "%s: the same refusal with 16 more bytes after it",
+         what);
+    free(wide);
 }
 
 /* ------------------------------------------------------------ checkers */
