@@ -37,9 +37,13 @@ typedef struct wblock {
     char last[BV_MAX_NAME + 1];
 } wblock;
 
-/* A block handed to the background worker. */
+/* A block handed to the background worker: raw records to compress, or,
+ * when built, the finished block in blk (compressed by the appending
+ * thread while the worker was busy). */
 typedef struct wjob {
     bv_buf raw;
+    bv_buf blk;
+    int built;
     bv_block_meta meta;
     char first[BV_MAX_NAME + 1];
     char last[BV_MAX_NAME + 1];
@@ -141,6 +145,8 @@ struct bv_writer {
     char pend_last[BV_MAX_NAME + 1];
     bv_buf blk;
     ZSTD_CCtx *zc;
+    bv_buf mblk;               /* async: a block the appending thread built itself, */
+    ZSTD_CCtx *mzc;            /* with its own context (created when first needed) */
     bv_recovery rec;
     uint64_t sub_events;       /* events in blocks submitted (written or queued) */
     /* background compression: the fields below are shared under mu */
@@ -225,16 +231,26 @@ static void pend_reset(bv_writer *w)
     memset(&w->pend, 0, sizeof(w->pend));
 }
 
-/* Compress the block (meta, raw) and write it at the end of the open
- * segment; record it in the block index. Runs on the worker thread in async
- * mode, which then owns every field it touches. */
-static int emit_block(bv_writer *w, const bv_block_meta *m, const bv_buf *raw, const char *first, const char *last,
-                      char *err, size_t errlen)
+/* Compress the block (meta, raw) into out with the compression context zc.
+ * Touches no writer state: the appending thread and the worker build
+ * blocks at the same time, each with its own context and buffer. */
+static int build_block(const bv_writer *w, bv_buf *out, const bv_block_meta *m, const bv_buf *raw, ZSTD_CCtx *zc,
+                       char *err, size_t errlen)
 {
     int rc;
-    bv_buf_reset(&w->blk);
-    if ((rc = bv_block_build(&w->blk, m, raw->data, raw->len, w->opts.zstd_level, w->zc)))
+    bv_buf_reset(out);
+    if ((rc = bv_block_build(out, m, raw->data, raw->len, w->opts.zstd_level, zc)))
         return bv_seterr(err, errlen, rc, "%s: cannot build block: %s", w->seg_path, bv_strerror(rc));
+    return BV_OK;
+}
+
+/* Write the built block blk (of raw_len raw bytes) at the end of the open
+ * segment and record it in the block index. Runs on the worker thread in
+ * async mode, which then owns every field it touches. */
+static int commit_block(bv_writer *w, const bv_buf *blk, const bv_block_meta *m, size_t raw_len, const char *first,
+                        const char *last, char *err, size_t errlen)
+{
+    int rc;
     if (w->nblocks == w->capblocks) {
         uint32_t cap = w->capblocks ? w->capblocks * 2 : 64;
         wblock *n = realloc(w->blocks, cap * sizeof(*n));
@@ -243,26 +259,33 @@ static int emit_block(bv_writer *w, const bv_block_meta *m, const bv_buf *raw, c
         w->blocks = n;
         w->capblocks = cap;
     }
-    if ((rc = bv_write_all(w->seg_fd, w->blk.data, w->blk.len, w->seg_path, err, errlen)))
+    if ((rc = bv_write_all(w->seg_fd, blk->data, blk->len, w->seg_path, err, errlen)))
         return rc;
 #ifdef SYNC_FILE_RANGE_WRITE
     /* Start writing the block back now (no wait, no durability promise):
      * dirty pages do not pile up until the next fsync, which then stalls
      * only for the last blocks. Errors surface at that fsync. */
-    (void)sync_file_range(w->seg_fd, (off_t)w->seg_bytes, (off_t)w->blk.len, SYNC_FILE_RANGE_WRITE);
+    (void)sync_file_range(w->seg_fd, (off_t)w->seg_bytes, (off_t)blk->len, SYNC_FILE_RANGE_WRITE);
 #endif
     wblock *b = &w->blocks[w->nblocks++];
     memset(b, 0, sizeof(*b));
     b->ref.offset = w->seg_bytes;
-    b->ref.length = w->blk.len;
-    b->ref.payload_len = bv_rd32(w->blk.data + 8);
-    b->ref.raw_len = (uint32_t)raw->len;
+    b->ref.length = blk->len;
+    b->ref.payload_len = bv_rd32(blk->data + 8);
+    b->ref.raw_len = (uint32_t)raw_len;
     b->ref.meta = *m;
     memcpy(b->first, first, sizeof(b->first));
     memcpy(b->last, last, sizeof(b->last));
-    w->seg_bytes += w->blk.len;
+    w->seg_bytes += blk->len;
     w->seg_events += m->events;
     return BV_OK;
+}
+
+static int emit_block(bv_writer *w, const bv_block_meta *m, const bv_buf *raw, const char *first, const char *last,
+                      char *err, size_t errlen)
+{
+    int rc = build_block(w, &w->blk, m, raw, w->zc, err, errlen);
+    return rc ? rc : commit_block(w, &w->blk, m, raw->len, first, last, err, errlen);
 }
 
 static void *worker_main(void *arg)
@@ -278,7 +301,9 @@ static void *worker_main(void *arg)
         int skip = w->werr != 0;
         pthread_mutex_unlock(&w->mu);
         char msg[sizeof(w->werrmsg)];
-        int rc = skip ? BV_OK : emit_block(w, &j->meta, &j->raw, j->first, j->last, msg, sizeof(msg));
+        int rc = skip      ? BV_OK
+                 : j->built ? commit_block(w, &j->blk, &j->meta, j->raw.len, j->first, j->last, msg, sizeof(msg))
+                            : emit_block(w, &j->meta, &j->raw, j->first, j->last, msg, sizeof(msg));
         pthread_mutex_lock(&w->mu);
         if (rc && !w->werr) {
             w->werr = rc;
@@ -333,6 +358,23 @@ static int write_block(bv_writer *w, char *err, size_t errlen)
         if ((rc = emit_block(w, m, &w->raw, w->pend_first, w->pend_last, err, errlen)))
             return fail(w, rc);
     } else {
+        /* When the worker is behind (its queue is full), this thread
+         * compresses the block itself instead of waiting: the two share
+         * the compression, and the worker only writes the block, in order.
+         * Either way the block's bytes are the same. */
+        int built = 0;
+        pthread_mutex_lock(&w->mu);
+        int full = w->qcount == WQ_CAP;
+        pthread_mutex_unlock(&w->mu);
+        if (full) {
+            if (!w->mzc && !(w->mzc = ZSTD_createCCtx()))
+                return fail(w, bv_seterr(err, errlen, BV_E_NOMEM, "out of memory"));
+            m->first_file.ptr = w->pend_first;
+            m->last_file.ptr = w->pend_last;
+            if ((rc = build_block(w, &w->mblk, m, &w->raw, w->mzc, err, errlen)))
+                return fail(w, rc);
+            built = 1;
+        }
         pthread_mutex_lock(&w->mu);
         while (w->qcount == WQ_CAP)
             pthread_cond_wait(&w->cv, &w->mu);
@@ -342,6 +384,12 @@ static int write_block(bv_writer *w, char *err, size_t errlen)
             bv_buf t = j->raw; /* an empty buffer: swap it with the full one */
             j->raw = w->raw;
             w->raw = t;
+            j->built = built;
+            if (built) {
+                t = j->blk;
+                j->blk = w->mblk;
+                w->mblk = t;
+            }
             j->meta = *m;
             memcpy(j->first, w->pend_first, sizeof(j->first));
             memcpy(j->last, w->pend_last, sizeof(j->last));
@@ -687,8 +735,12 @@ void bv_writer_free(bv_writer *w)
     if (!w)
         return;
     stop_worker(w); /* blocks still queued are written: they are valid */
-    for (unsigned i = 0; i < WQ_CAP; i++)
+    for (unsigned i = 0; i < WQ_CAP; i++) {
         bv_buf_release(&w->q[i].raw);
+        bv_buf_release(&w->q[i].blk);
+    }
+    bv_buf_release(&w->mblk);
+    ZSTD_freeCCtx(w->mzc);
     if (w->seg_fd >= 0)
         close(w->seg_fd);
     if (w->lock_fd >= 0)
@@ -1012,6 +1064,7 @@ int bv_writer_open(bv_writer **out, const char *dir, const bv_writer_opts *opts,
     w->lock_fd = -1;
     bv_buf_init(&w->raw);
     bv_buf_init(&w->blk);
+    bv_buf_init(&w->mblk);
     w->opts = *opts;
     w->dir = strdup(dir);
     w->src_uuid = dup_bv(opts->source.server_uuid);
