@@ -68,12 +68,16 @@ static inline size_t value_max(const bv_value *v)
     return v->v.s.len <= SIZE_MAX / 4 ? 1 + 10 + v->v.s.len : SIZE_MAX / 4; /* the reservation then fails */
 }
 
-/* memcpy for the short strings of most columns: two fixed-size moves that
- * overlap, not a library call (reads stay inside s[0..n)). */
+/* memcpy for the short strings of most columns (up to 32 bytes): two
+ * fixed-size moves that overlap, not a library call (reads stay inside
+ * s[0..n)). */
 static inline void put_bytes(uint8_t *d, const char *s, size_t n)
 {
-    if (n > 16) {
+    if (n > 32) {
         memcpy(d, s, n);
+    } else if (n > 16) {
+        memcpy(d, s, 16);
+        memcpy(d + n - 16, s + n - 16, 16);
     } else if (n >= 8) {
         memcpy(d, s, 8);
         memcpy(d + n - 8, s + n - 8, 8);
