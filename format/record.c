@@ -43,6 +43,17 @@ static inline uint8_t *raw_varint(uint8_t *p, uint64_t v)
 
 static inline uint8_t *raw_le(uint8_t *p, uint64_t v, unsigned n)
 {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    if (n == 8) {
+        memcpy(p, &v, 8);
+        return p + 8;
+    }
+    if (n == 4) {
+        uint32_t u = (uint32_t)v;
+        memcpy(p, &u, 4);
+        return p + 4;
+    }
+#endif
     for (unsigned i = 0; i < n; i++)
         p[i] = (uint8_t)(v >> (8 * i));
     return p + n;
@@ -159,14 +170,16 @@ static size_t digit_run(const uint8_t *p, size_t n)
 {
     size_t i = 0;
 #if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    for (; n - i >= 8; i += 8) {
-        uint64_t w;
-        memcpy(&w, p + i, 8);
-        uint64_t t = ((w - 0x3030303030303030ull) | (w + 0x4646464646464646ull) | w) & 0x8080808080808080ull;
-        if (t)
-            return i + ((unsigned)__builtin_ctzll(t) >> 3);
-    }
-    if (i < n && n >= 8) {
+    if (n >= 8) {
+        for (; n - i >= 8; i += 8) {
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            uint64_t t = ((w - 0x3030303030303030ull) | (w + 0x4646464646464646ull) | w) & 0x8080808080808080ull;
+            if (t)
+                return i + ((unsigned)__builtin_ctzll(t) >> 3);
+        }
+        if (i == n)
+            return n;
         /* the last word overlaps digits already seen, which stay clear */
         uint64_t w;
         memcpy(&w, p + n - 8, 8);
@@ -184,16 +197,17 @@ static int valid_decimal(const uint8_t *p, size_t n)
 {
     if (n == 0 || n > 128)
         return 0;
-    size_t i = p[0] == '-';
-    size_t d = digit_run(p + i, n - i);
-    if (!d || (d > 1 && p[i] == '0'))
+    const uint8_t *e = p + n;
+    p += *p == '-';
+    size_t d = digit_run(p, (size_t)(e - p));
+    if (!d || (d > 1 && *p == '0'))
         return 0; /* no leading zeros: the text is a valid JSON number */
-    i += d;
-    if (i == n)
+    p += d;
+    if (p == e)
         return 1;
-    if (p[i] != '.' || i + 1 == n)
+    if (*p++ != '.' || p == e)
         return 0;
-    return digit_run(p + i + 1, n - i - 1) == n - i - 1;
+    return digit_run(p, (size_t)(e - p)) == (size_t)(e - p);
 }
 
 static int get_date(bv_cur *c, bv_value *v)
