@@ -62,7 +62,7 @@ cpu_time() {
 # counts (the VM's neighbours only ever slow a run down); each run's time is
 # printed. The archives are removed between runs, so every import starts
 # from an empty archive.
-ROUNDS=${ROUNDS:-3}
+ROUNDS=${ROUNDS:-5}
 best() { python3 -c "import sys; print(min(sys.argv[1:], key=float))" "$@"; }
 imps=() imp_cpus=() ones=() one_cpus=() peers=() zsts=()
 for r in $(seq "$ROUNDS"); do
