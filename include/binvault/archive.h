@@ -47,8 +47,10 @@ typedef struct bv_writer_opts {
     unsigned dir_mode;     /* default 0750 (used when the directory is created) */
     unsigned compress_threads; /* 0 (default): compress and write blocks in the calling
                               thread; 1: in one background thread, overlapping with
-                              encoding (same bytes on disk; flush, seal and close
-                              wait for it) */
+                              encoding; when it falls behind (two blocks queued), the
+                              calling thread compresses the next block itself and the
+                              background thread only writes it (same bytes on disk
+                              either way; flush, seal and close wait for it) */
 } bv_writer_opts;
 
 /* Fill o with the defaults above (zeroes elsewhere). */

@@ -48,16 +48,24 @@ static int is_str_kind(int k)
            k == BV_VAL_GEOMETRY || k == BV_VAL_VECTOR;
 }
 
-/* Decode a valid value of n bytes; see the file comment. Returns the rc of
- * the full decode; the value is in g_v / g_str / g_len. */
-static int run(const char *what, const uint8_t *bytes, size_t n, const bv_column *c)
+/* A heap copy of bytes[0..n) followed by tail bytes 0xee (the rest of a
+ * row image); exactly that long, so that ASan sees any read past it. */
+static uint8_t *with_tail(const uint8_t *bytes, size_t n, size_t tail)
 {
-    uint8_t *buf = malloc(n + 3);
+    uint8_t *buf = malloc(n + tail ? n + tail : 1);
     if (!buf)
         abort();
     if (n)
         memcpy(buf, bytes, n);
-    memset(buf + n, 0xee, 3);
+    memset(buf + n, 0xee, tail);
+    return buf;
+}
+
+/* Decode a valid value of n bytes; see the file comment. Returns the rc of
+ * the full decode; the value is in g_v / g_str / g_len. */
+static int run(const char *what, const uint8_t *bytes, size_t n, const bv_column *c)
+{
+    uint8_t *buf = with_tail(bytes, n, 3);
     bv_cur cur = bv_cur_make(buf, n + 3);
     bv_value v;
     memset(&v, 0x5a, sizeof(v));
@@ -85,12 +93,7 @@ static int run(const char *what, const uint8_t *bytes, size_t n, const bv_column
     /* again with the row going on for 16 more bytes: decoders may then read
      * whole words past a value (DECIMAL does); the value must not change */
     if (rc == BV_OK) {
-        uint8_t *wide = malloc(n + 16);
-        if (!wide)
-            abort();
-        if (n)
-            memcpy(wide, bytes, n);
-        memset(wide + n, 0xee, 16);
+        uint8_t *wide = with_tail(bytes, n, 16);
         bv_cur wc = bv_cur_make(wide, n + 16);
         bv_value w2;
         memset(&w2, 0x5a, sizeof(w2));
@@ -127,11 +130,7 @@ static int run(const char *what, const uint8_t *bytes, size_t n, const bv_column
 /* A value that must be rejected with code want, cursor unchanged. */
 static void bad(const char *what, const uint8_t *bytes, size_t n, const bv_column *c, int want)
 {
-    uint8_t *buf = malloc(n ? n : 1);
-    if (!buf)
-        abort();
-    if (n)
-        memcpy(buf, bytes, n);
+    uint8_t *buf = with_tail(bytes, n, 0);
     bv_cur cur = bv_cur_make(buf, n);
     bv_value v;
     g_err[0] = '\0';
@@ -145,12 +144,7 @@ static void bad(const char *what, const uint8_t *bytes, size_t n, const bv_colum
         t_note("  message: \"%s\"", g_err);
     free(buf);
     /* the same refusal when the row goes on for 16 more bytes */
-    uint8_t *wide = malloc(n + 16);
-    if (!wide)
-        abort();
-    if (n)
-        memcpy(wide, bytes, n);
-    memset(wide + n, 0xee, 16);
+    uint8_t *wide = with_tail(bytes, n, 16);
     bv_cur wc = bv_cur_make(wide, n + 16);
     char werr[256] = "";
     int wrc = bv_binlog_value(&wc, c, &g_arena, &v, werr, sizeof(werr));
