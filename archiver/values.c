@@ -1,10 +1,11 @@
 /* Column values of row images: one decoder per MySQL/MariaDB binlog column
  * type (see binlog.h and format/FORMAT.md "MySQL column types").
  *
- * Every read goes through a private copy of the caller's cursor that is
- * committed only on success, so a failed decode leaves the cursor where it
- * was. Lengths are checked with unsigned arithmetic before any byte is
- * touched. Values that the archive format would refuse (month 13, minute
+ * bv_coldec_init picks each column's decoder once (per TABLE_MAP) and
+ * checks its metadata then; bv_binlog_value decodes through a private copy
+ * of the caller's cursor that is committed only on success, so a failed
+ * decode leaves the cursor where it was. Lengths are checked with unsigned
+ * arithmetic before any byte is touched. Values that the archive format would refuse (month 13, minute
  * 61, usec >= 10^6, ...) are rejected here as BV_E_DECODE. */
 #include <string.h>
 
@@ -14,8 +15,6 @@
 
 /* Bytes needed for a group of 0..9 decimal digits. */
 static const uint8_t dig2bytes[10] = {0, 1, 1, 2, 2, 3, 3, 4, 4, 4};
-static const uint32_t pow10_u32[10] = {1u,      10u,      100u,      1000u,      10000u,
-                                       100000u, 1000000u, 10000000u, 100000000u, 1000000000u};
 
 #define DEC_MAX_PRECISION 65u
 #define DEC_DIG_PER_GROUP 9u
@@ -33,7 +32,7 @@ size_t bv_decimal_bin_size(unsigned precision, unsigned scale)
 static unsigned count_digits(uint32_t v)
 {
     unsigned n = 1;
-    while (n < 10 && v >= pow10_u32[n])
+    while (n < 10 && v >= bv_pow10_u64[n])
         n++;
     return n;
 }
@@ -60,26 +59,7 @@ static inline int64_t group_value(const uint8_t *p, size_t *q, unsigned nd, uint
     v = (v ^ (mask >> (32 - 8 * nb))) ^ (*flip << (8 * nb - 8));
     *flip = 0;
     *q += nb;
-    return v < pow10_u32[nd] ? (int64_t)v : -1;
-}
-
-/* group_value when 8 bytes can be read at every group's start: one
- * big-endian load instead of a loop over the group's bytes. */
-static inline int64_t group_value_wide(const uint8_t *p, size_t *q, unsigned nd, uint32_t mask, uint32_t *flip)
-{
-    unsigned nb = dig2bytes[nd];
-    if (nb == 0)
-        return 0;
-    uint64_t w;
-    memcpy(&w, p + *q, 8);
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    w = __builtin_bswap64(w);
-#endif
-    uint32_t v = (uint32_t)(w >> (64 - 8 * nb));
-    v = (v ^ (mask >> (32 - 8 * nb))) ^ (*flip << (8 * nb - 8));
-    *flip = 0;
-    *q += nb;
-    return v < pow10_u32[nd] ? (int64_t)v : -1;
+    return v < bv_pow10_u64[nd] ? (int64_t)v : -1;
 }
 
 /* Append that group to g (nothing for a group of 0 digits). */
@@ -95,63 +75,60 @@ static int dec_group(dec_groups *g, const uint8_t *p, size_t *q, unsigned nd, ui
     return BV_OK;
 }
 
-#define GROUP(p, q, nd, mask, flip) (wide ? group_value_wide(p, q, nd, mask, flip) : group_value(p, q, nd, mask, flip))
+/* "-?INT(.FRAC)" of a DECIMAL of at most 18 digits, whose integral and
+ * fractional digits are ip and fp (fp < 10^scale), at o; room for
+ * precision + 3 bytes is the caller's. Returns the end (no NUL). */
+static char *small_text(char *o, int neg, uint64_t ip, uint64_t fp, unsigned scale)
+{
+    if (neg && (ip | fp)) /* MySQL never writes -0; print it as 0 */
+        *o++ = '-';
+    o += bv_u64_text(o, ip);
+    if (scale) {
+        *o++ = '.';
+        bv_dec_fixed(o, fp, scale);
+        o += scale;
+    }
+    return o;
+}
 
 /* The common case, precision <= 18: the integer and the fractional digits
- * each fit a uint64. Same contract as decimal_text; wide: 8 bytes can be
- * read at every byte of the value (the buffer goes on past it). */
-static int decimal_text_small(const uint8_t *p, unsigned precision, unsigned scale, size_t size, uint32_t mask,
-                              int wide, char *out, size_t outlen, size_t *textlen)
+ * each fit a uint64. Same contract as decimal_text. */
+static int decimal_text_small(const uint8_t *p, unsigned precision, unsigned scale, uint32_t mask, char *out,
+                              size_t outlen, size_t *textlen)
 {
     unsigned intg = precision - scale;
     uint32_t flip = 0x80;
     size_t q = 0;
     uint64_t ip = 0, fp = 0;
     int64_t g;
-    if ((g = GROUP(p, &q, intg % DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+    if ((g = group_value(p, &q, intg % DEC_DIG_PER_GROUP, mask, &flip)) < 0)
         return BV_E_DECODE;
     ip = (uint64_t)g;
     for (unsigned i = 0; i < intg / DEC_DIG_PER_GROUP; i++) {
-        if ((g = GROUP(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+        if ((g = group_value(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
             return BV_E_DECODE;
         ip = ip * 1000000000u + (uint64_t)g;
     }
     for (unsigned i = 0; i < scale / DEC_DIG_PER_GROUP; i++) {
-        if ((g = GROUP(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
+        if ((g = group_value(p, &q, DEC_DIG_PER_GROUP, mask, &flip)) < 0)
             return BV_E_DECODE;
         fp = fp * 1000000000u + (uint64_t)g;
     }
     unsigned last = scale % DEC_DIG_PER_GROUP;
-    if ((g = GROUP(p, &q, last, mask, &flip)) < 0)
+    if ((g = group_value(p, &q, last, mask, &flip)) < 0)
         return BV_E_DECODE;
-    fp = fp * pow10_u32[last] + (uint64_t)g;
-    (void)size; /* q == size */
+    fp = fp * bv_pow10_u64[last] + (uint64_t)g;
 
-    int neg = mask && (ip | fp); /* MySQL never writes -0; print it as 0 */
-    char *o = out;
-    if (out && outlen >= (size_t)precision + 4) {
-        /* room for the longest text: sign, max(intg, 1) digits, point, scale digits, NUL */
-        if (neg)
-            *o++ = '-';
-        o += bv_u64_text(o, ip);
-    } else {
-        char t[20];
-        size_t ilen = bv_u64_text(t, ip);
-        size_t need = (size_t)neg + ilen + (scale ? 1 + (size_t)scale : 0) + 1;
-        if (!out || outlen < need)
+    /* the longest text: sign, max(intg, 1) digits, point, scale digits, NUL */
+    char tmp[24], *o = out && outlen >= (size_t)precision + 4 ? out : tmp;
+    size_t len = (size_t)(small_text(o, mask != 0, ip, fp, scale) - o);
+    if (o == tmp) {
+        if (!out || outlen < len + 1)
             return BV_E_INVAL;
-        if (neg)
-            *o++ = '-';
-        memcpy(o, t, ilen);
-        o += ilen;
+        memcpy(out, tmp, len);
     }
-    if (scale) {
-        *o++ = '.';
-        bv_dec_fixed(o, fp, scale);
-        o += scale;
-    }
-    *o = '\0';
-    *textlen = (size_t)(o - out);
+    out[len] = '\0';
+    *textlen = len;
     return BV_OK;
 }
 
@@ -169,7 +146,7 @@ static int decimal_text(const uint8_t *p, size_t n, unsigned precision, unsigned
     uint32_t mask = size && !(p[0] & 0x80) ? 0xffffffffu : 0, flip = 0x80;
     if (precision <= 18 && precision > 0) {
         size_t tl;
-        int rc = decimal_text_small(p, precision, scale, size, mask, n >= size + 8, out, outlen, &tl);
+        int rc = decimal_text_small(p, precision, scale, mask, out, outlen, &tl);
         if (rc == BV_OK) {
             if (used)
                 *used = size;
@@ -430,17 +407,14 @@ static int dec_newdecimal(DEC_ARGS) /* n = binary size */
     DEC_LOCALS;
     const uint8_t *p;
     int rc;
-    int wide = c->left >= (size_t)cd->n + 8; /* the row goes on: whole words can be read */
     if ((rc = v_bytes(cd, c, cd->n, &p, err, errlen)))
         return rc;
     /* sign, digits, point, NUL: the text goes straight into the arena */
     char *s = bv_arena_alloc(arena, cd->prec + 4u);
     if (!s)
         return v_nomem(err, errlen);
-    size_t used, len;
-    if (cd->prec <= 18 ? decimal_text_small(p, cd->prec, cd->scale, cd->n, p[0] & 0x80 ? 0 : 0xffffffffu, wide, s,
-                                            cd->prec + 4u, &len)
-                       : decimal_text(p, cd->n, cd->prec, cd->scale, s, cd->prec + 4u, &used, &len))
+    size_t len;
+    if (decimal_text(p, cd->n, cd->prec, cd->scale, s, cd->prec + 4u, NULL, &len))
         return v_bad(cd, "invalid DECIMAL digits", err, errlen);
     v->kind = BV_VAL_DECIMAL;
     v->v.s.ptr = s;
@@ -469,22 +443,15 @@ static int dec_newdecimal18(DEC_ARGS)
 #endif
         uint64_t g = (w ^ inv ^ top) >> cd->gshift[k];
         top = 0;
-        if (g >= pow10_u32[cd->gdigits[k]])
+        if (g >= bv_pow10_u64[cd->gdigits[k]])
             return v_bad(cd, "invalid DECIMAL digits", err, errlen);
         uint64_t *a = &acc[k >= cd->nint];
-        *a = *a * pow10_u32[cd->gdigits[k]] + g;
+        *a = *a * bv_pow10_u64[cd->gdigits[k]] + g;
     }
-    char *s = bv_arena_alloc(arena, cd->prec + 4u), *o = s;
+    char *s = bv_arena_alloc(arena, cd->prec + 4u), *o;
     if (!s)
         return v_nomem(err, errlen);
-    if (inv && (acc[0] | acc[1])) /* MySQL never writes -0; print it as 0 */
-        *o++ = '-';
-    o += bv_u64_text(o, acc[0]);
-    if (cd->scale) {
-        *o++ = '.';
-        bv_dec_fixed(o, acc[1], cd->scale);
-        o += cd->scale;
-    }
+    o = small_text(s, inv != 0, acc[0], acc[1], cd->scale);
     *o = '\0';
     c->p += cd->n;
     c->left -= cd->n;
