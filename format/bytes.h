@@ -49,18 +49,21 @@ static inline void bv_buf_put_u8(bv_buf *b, uint8_t v)
 void bv_buf_put_u16le(bv_buf *b, uint16_t v);
 void bv_buf_put_u32le(bv_buf *b, uint32_t v);
 void bv_buf_put_u64le(bv_buf *b, uint64_t v);
+/* v as a varint at p, which has room for 10 bytes; returns the end. */
+static inline uint8_t *bv_put_varint(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
 static inline void bv_buf_put_varint(bv_buf *b, uint64_t v)
 {
     if (bv_buf_reserve(b, 10) != BV_OK)
         return;
-    uint8_t *p = b->data + b->len;
-    size_t n = 0;
-    while (v >= 0x80) {
-        p[n++] = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    p[n++] = (uint8_t)v;
-    b->len += n;
+    b->len = (size_t)(bv_put_varint(b->data + b->len, v) - b->data);
 }
 void bv_buf_put_svarint(bv_buf *b, int64_t v); /* zigzag */
 void bv_buf_put_str(bv_buf *b, const void *p, size_t n); /* varint length + bytes */

@@ -29,46 +29,28 @@ const char *bv_value_kind_name(int kind)
 
 /* ------------------------------------------------------------ values */
 
-/* The encoder reserves room once per record and then writes through a raw
- * pointer: value_max() bounds what put_value() writes. */
-static inline uint8_t *raw_varint(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
+/* What checking a value's kind takes: nothing (kinds 0-5, BIT, SET), the
+ * ranges of bv_value_check (YEAR, ENUM, dates and times), a length (str
+ * kinds), a length and the text (DECIMAL, GEOMETRY, VECTOR). The first two
+ * classes are the fixed-size kinds; put_value writes every other kind as a
+ * str. */
+enum { VC_FIXED, VC_FIXED_RANGE, VC_STR, VC_STR_RULE };
+static const uint8_t value_class[BV_VAL_KIND_MAX + 1] = {
+    [BV_VAL_YEAR] = VC_FIXED_RANGE,    [BV_VAL_ENUM] = VC_FIXED_RANGE,     [BV_VAL_DATE] = VC_FIXED_RANGE,
+    [BV_VAL_DATETIME] = VC_FIXED_RANGE, [BV_VAL_TIME] = VC_FIXED_RANGE,    [BV_VAL_TIMESTAMP] = VC_FIXED_RANGE,
+    [BV_VAL_STRING] = VC_STR,          [BV_VAL_BYTES] = VC_STR,            [BV_VAL_JSON] = VC_STR,
+    [BV_VAL_JSON_DIFF] = VC_STR,       [BV_VAL_DECIMAL] = VC_STR_RULE,     [BV_VAL_GEOMETRY] = VC_STR_RULE,
+    [BV_VAL_VECTOR] = VC_STR_RULE,
+};
 
-static inline uint8_t *raw_le(uint8_t *p, uint64_t v, unsigned n)
-{
-#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    if (n == 8) {
-        memcpy(p, &v, 8);
-        return p + 8;
-    }
-    if (n == 4) {
-        uint32_t u = (uint32_t)v;
-        memcpy(p, &u, 4);
-        return p + 4;
-    }
-#endif
-    for (unsigned i = 0; i < n; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-    return p + n;
-}
-
-/* Kinds whose payload is not a str (put_value's default case writes a str
- * for every other kind: DECIMAL, STRING, BYTES, JSON, GEOMETRY, VECTOR,
- * JSON_DIFF). */
 static inline int kind_is_fixed(uint8_t kind)
 {
-    return (kind <= BV_VAL_TIMESTAMP && kind != BV_VAL_DECIMAL) || kind == BV_VAL_YEAR || kind == BV_VAL_BIT ||
-           kind == BV_VAL_ENUM || kind == BV_VAL_SET;
+    return kind <= BV_VAL_KIND_MAX && value_class[kind] <= VC_FIXED_RANGE;
 }
 
-/* At most this many bytes for a value that is not a str: kind + TIMESTAMP
+/* The encoder reserves room once per record and then writes through a raw
+ * pointer: value_max() bounds what put_value() writes. At most this many
+ * bytes for a value that is not a str: kind + TIMESTAMP
  * (varint + varint32) is the longest, 16. */
 #define VALUE_FIXED_MAX 16u
 
@@ -110,26 +92,28 @@ static inline __attribute__((always_inline)) uint8_t *put_value(uint8_t *p, cons
     case BV_VAL_ABSENT:
         return p;
     case BV_VAL_INT:
-        return raw_varint(p, ((uint64_t)v->v.i << 1) ^ (uint64_t)(v->v.i >> 63)); /* zigzag */
+        return bv_put_varint(p, ((uint64_t)v->v.i << 1) ^ (uint64_t)(v->v.i >> 63)); /* zigzag */
     case BV_VAL_UINT:
     case BV_VAL_YEAR:
     case BV_VAL_BIT:
     case BV_VAL_ENUM:
     case BV_VAL_SET:
-        return raw_varint(p, v->v.u);
+        return bv_put_varint(p, v->v.u);
     case BV_VAL_FLOAT: {
         uint32_t u;
         memcpy(&u, &v->v.f, 4);
-        return raw_le(p, u, 4);
+        bv_wr32(p, u);
+        return p + 4;
     }
     case BV_VAL_DOUBLE: {
         uint64_t u;
         memcpy(&u, &v->v.d, 8);
-        return raw_le(p, u, 8);
+        bv_wr64(p, u);
+        return p + 8;
     }
     case BV_VAL_DATE:
     case BV_VAL_DATETIME:
-        p = raw_varint(p, v->v.dt.year);
+        p = bv_put_varint(p, v->v.dt.year);
         *p++ = v->v.dt.month;
         *p++ = v->v.dt.day;
         if (v->kind == BV_VAL_DATE)
@@ -137,18 +121,18 @@ static inline __attribute__((always_inline)) uint8_t *put_value(uint8_t *p, cons
         *p++ = v->v.dt.hour;
         *p++ = v->v.dt.minute;
         *p++ = v->v.dt.second;
-        return raw_varint(p, v->v.dt.usec);
+        return bv_put_varint(p, v->v.dt.usec);
     case BV_VAL_TIME:
         *p++ = v->v.time.negative ? 1 : 0;
-        p = raw_varint(p, v->v.time.hour);
+        p = bv_put_varint(p, v->v.time.hour);
         *p++ = v->v.time.minute;
         *p++ = v->v.time.second;
-        return raw_varint(p, v->v.time.usec);
+        return bv_put_varint(p, v->v.time.usec);
     case BV_VAL_TIMESTAMP:
-        p = raw_varint(p, v->v.ts.sec);
-        return raw_varint(p, v->v.ts.usec);
+        p = bv_put_varint(p, v->v.ts.sec);
+        return bv_put_varint(p, v->v.ts.usec);
     default: /* DECIMAL, STRING, BYTES, JSON, GEOMETRY, VECTOR, JSON_DIFF */
-        p = raw_varint(p, v->v.s.len);
+        p = bv_put_varint(p, v->v.s.len);
         put_bytes(p, v->v.s.ptr, v->v.s.len);
         return p + v->v.s.len;
     }
@@ -496,18 +480,6 @@ static int dec_begin(bv_cur *c, bv_rec_ctx *ctx, bv_event *ev)
     return get_gtid(c, &ev->gtid);
 }
 
-/* What checking a value's kind takes: nothing (kinds 0-5, BIT, SET), the
- * ranges of bv_value_check (YEAR, ENUM, dates and times), a length (str
- * kinds), a length and the text (DECIMAL, GEOMETRY, VECTOR). */
-enum { VC_FIXED, VC_FIXED_RANGE, VC_STR, VC_STR_RULE };
-static const uint8_t value_class[BV_VAL_KIND_MAX + 1] = {
-    [BV_VAL_YEAR] = VC_FIXED_RANGE,    [BV_VAL_ENUM] = VC_FIXED_RANGE,     [BV_VAL_DATE] = VC_FIXED_RANGE,
-    [BV_VAL_DATETIME] = VC_FIXED_RANGE, [BV_VAL_TIME] = VC_FIXED_RANGE,    [BV_VAL_TIMESTAMP] = VC_FIXED_RANGE,
-    [BV_VAL_STRING] = VC_STR,          [BV_VAL_BYTES] = VC_STR,            [BV_VAL_JSON] = VC_STR,
-    [BV_VAL_JSON_DIFF] = VC_STR,       [BV_VAL_DECIMAL] = VC_STR_RULE,     [BV_VAL_GEOMETRY] = VC_STR_RULE,
-    [BV_VAL_VECTOR] = VC_STR_RULE,
-};
-
 int bv_row_check(const bv_event *ev, uint64_t *max, uint32_t *bad_col, uint8_t *bad_kind)
 {
     const bv_value *img[2] = {ev->type != BV_EV_INSERT ? ev->before : NULL, ev->type != BV_EV_DELETE ? ev->after : NULL};
@@ -517,17 +489,15 @@ int bv_row_check(const bv_event *ev, uint64_t *max, uint32_t *bad_col, uint8_t *
         for (uint32_t i = 0; v && i < ev->ncols; i++) {
             uint8_t kind = v[i].kind;
             int ok;
-            if (kind > BV_VAL_KIND_MAX) {
+            if (kind > BV_VAL_KIND_MAX)
                 ok = 0;
-            } else if (value_class[kind] <= VC_FIXED_RANGE) {
-                m += VALUE_FIXED_MAX;
-                ok = value_class[kind] == VC_FIXED || bv_value_check(&v[i]) == BV_OK;
-            } else {
-                size_t n = v[i].v.s.len;
-                m += 1 + 10 + (uint64_t)n;
-                ok = n <= BV_MAX_VALUE && (n == 0 || v[i].v.s.ptr) &&
-                     (value_class[kind] == VC_STR || bv_value_check(&v[i]) == BV_OK);
-            }
+            else if (value_class[kind] == VC_FIXED)
+                ok = 1;
+            else if (value_class[kind] == VC_STR)
+                ok = v[i].v.s.len <= BV_MAX_VALUE && (v[i].v.s.len == 0 || v[i].v.s.ptr);
+            else
+                ok = bv_value_check(&v[i]) == BV_OK;
+            m += value_max(&v[i]);
             if (!ok) {
                 *bad_col = i;
                 *bad_kind = kind;
@@ -549,11 +519,11 @@ static void enc_row_sized(bv_buf *b, const bv_event *ev, uint32_t sid, uint64_t 
         return;
     }
     uint8_t *p = b->data + b->len;
-    p = raw_varint(p, ev->pos.offset);
-    p = raw_varint(p, ev->pos.row);
-    p = raw_varint(p, ev->ts_us);
-    p = raw_varint(p, sid);
-    p = raw_varint(p, ev->ncols);
+    p = bv_put_varint(p, ev->pos.offset);
+    p = bv_put_varint(p, ev->pos.row);
+    p = bv_put_varint(p, ev->ts_us);
+    p = bv_put_varint(p, sid);
+    p = bv_put_varint(p, ev->ncols);
     for (int k = 0; k < 2; k++)
         for (uint32_t i = 0; img[k] && i < ev->ncols; i++)
             p = put_value(p, &img[k][i]);
