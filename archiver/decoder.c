@@ -849,16 +849,20 @@ typedef struct img_shape {
     const uint8_t *present;
     uint32_t width;    /* columns in the bitmap (<= the table's) */
     uint32_t npresent; /* bits set */
+    uint32_t njson;    /* JSON columns of the table (PARTIAL_UPDATE_ROWS: one diff bit each) */
     int full;          /* every column of the table present */
 } img_shape;
 
-static void shape_of(img_shape *sh, const uint8_t *present, uint32_t width, uint32_t ncols)
+static void shape_of(img_shape *sh, const uint8_t *present, uint32_t width, const bv_column *cols, uint32_t ncols)
 {
     sh->present = present;
     sh->width = width;
     sh->npresent = 0;
+    sh->njson = 0;
     for (uint32_t i = 0; i < width; i++)
         sh->npresent += (present[i / 8] >> (i % 8)) & 1;
+    for (uint32_t i = 0; i < ncols; i++)
+        sh->njson += cols[i].type == BV_MYSQL_TYPE_JSON;
     sh->full = width == ncols && sh->npresent == ncols;
 }
 
@@ -879,10 +883,7 @@ static int row_image(bv_decoder *d, bv_cur *c, const tmap_entry *t, const img_sh
         /* PARTIAL_UPDATE_ROWS after image: value options, then one bit per
          * JSON column of the table saying whether it holds a diff. */
         uint64_t opts;
-        uint32_t njson = 0;
-        for (i = 0; i < ncols; i++)
-            njson += cols[i].type == BV_MYSQL_TYPE_JSON;
-        if (bv_cur_packed(c, &opts) || ((opts & 1) && bv_cur_bytes(c, (njson + 7) / 8, &pbits)))
+        if (bv_cur_packed(c, &opts) || ((opts & 1) && bv_cur_bytes(c, (sh->njson + 7) / 8, &pbits)))
             return bv_seterr(err, errlen, BV_E_DECODE, "%s: offset %llu: partial update image truncated", d->file,
                              (unsigned long long)ev->offset);
     }
@@ -1006,9 +1007,9 @@ static int parse_rows(bv_decoder *d, const bv_rawev *ev, char *err, size_t errle
         d->row_index = 0;
     }
     img_shape sh_b, sh_a;
-    shape_of(&sh_b, cols, (uint32_t)width, ncols);
+    shape_of(&sh_b, cols, (uint32_t)width, bv_schema_columns(s), ncols);
     if (kind == BV_EV_UPDATE)
-        shape_of(&sh_a, cols_ai, (uint32_t)width, ncols);
+        shape_of(&sh_a, cols_ai, (uint32_t)width, bv_schema_columns(s), ncols);
     bv_cur rc_ = bv_cur_make(data, dlen);
     while (rc_.left) {
         bv_event e;
